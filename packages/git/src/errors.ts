@@ -1,0 +1,82 @@
+/** Stable error codes; match on `code` rather than `instanceof` across package copies. */
+export type GitErrorCode =
+  | 'GITFLEET_GIT_NOT_A_REPOSITORY'
+  | 'GITFLEET_GIT_UNKNOWN_REVISION'
+  | 'GITFLEET_GIT_ENGINE_UNAVAILABLE'
+  | 'GITFLEET_GIT_COMMAND_FAILED'
+  | 'GITFLEET_GIT_CORRUPT'
+  | 'GITFLEET_GIT_INVALID_OPTION'
+  | 'GITFLEET_GIT_ABORTED';
+
+export interface GitErrorOptions {
+  cause?: unknown;
+  data?: Record<string, unknown>;
+}
+
+/** Base class for every failure @gitfleet/git throws. Serializable: plain fields only. */
+export class GitError extends Error {
+  override name = 'GitError';
+  readonly code: GitErrorCode;
+  readonly data: Record<string, unknown>;
+
+  constructor(code: GitErrorCode, message: string, options: GitErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.data = options.data ?? {};
+  }
+
+  toJSON(): { name: string; code: GitErrorCode; message: string; data: Record<string, unknown> } {
+    return { name: this.name, code: this.code, message: this.message, data: this.data };
+  }
+}
+
+export class NotARepositoryError extends GitError {
+  override name = 'NotARepositoryError';
+  constructor(path: string, options: GitErrorOptions = {}) {
+    super('GITFLEET_GIT_NOT_A_REPOSITORY', `not a git repository: ${path}`, { ...options, data: { path } });
+  }
+}
+
+export class UnknownRevisionError extends GitError {
+  override name = 'UnknownRevisionError';
+  constructor(rev: string, options: GitErrorOptions = {}) {
+    super('GITFLEET_GIT_UNKNOWN_REVISION', `unknown revision: ${rev}`, { ...options, data: { rev } });
+  }
+}
+
+export class EngineUnavailableError extends GitError {
+  override name = 'EngineUnavailableError';
+  constructor(engine: string, reason: string, options: GitErrorOptions = {}) {
+    super('GITFLEET_GIT_ENGINE_UNAVAILABLE', `engine ${engine} is unavailable: ${reason}`, {
+      ...options,
+      data: { engine },
+    });
+  }
+}
+
+/** A git subprocess or libgit2 call failed for a reason not covered above (e.g. a corrupt object). */
+export class GitCommandError extends GitError {
+  override name = 'GitCommandError';
+  constructor(message: string, options: GitErrorOptions & { corrupt?: boolean } = {}) {
+    super(options.corrupt ? 'GITFLEET_GIT_CORRUPT' : 'GITFLEET_GIT_COMMAND_FAILED', message, options);
+  }
+}
+
+export class InvalidOptionError extends GitError {
+  override name = 'InvalidOptionError';
+  constructor(message: string) {
+    super('GITFLEET_GIT_INVALID_OPTION', message);
+  }
+}
+
+export class AbortError extends GitError {
+  override name = 'AbortError';
+  constructor(options: GitErrorOptions = {}) {
+    super('GITFLEET_GIT_ABORTED', 'the operation was aborted', options);
+  }
+}
+
+export function isGitError(error: unknown): error is GitError {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' &&
+    String((error as { code: string }).code).startsWith('GITFLEET_GIT_');
+}
