@@ -77,6 +77,6 @@ export class AbortError extends GitError {
 }
 
 export function isGitError(error: unknown): error is GitError {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' &&
-    String((error as { code: string }).code).startsWith('GITFLEET_GIT_');
+  const code: unknown = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('GITFLEET_GIT_');
 }

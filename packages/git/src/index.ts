@@ -1,0 +1,22 @@
+export { openRepository, Repository } from './repository.js';
+export type { OpenRepositoryOptions, FilesOptions, CallOptions } from './repository.js';
+export { analyzeRepository } from './analyze.js';
+export type { AnalyzeOptions, AnalysisReport, AuthorActivity, FileChurn } from './analyze.js';
+export { summarizeBlame } from './summary.js';
+export type { BlameSummary, AuthorLines, FileOwnership } from './summary.js';
+export { EngineSet, AUTO_CHOICE } from './engines/engine-set.js';
+export type { EngineSetOptions, Operation } from './engines/engine-set.js';
+export type { GitEngine, RepoLocation, HistoryQuery } from './engines/engine.js';
+export { defaultCacheDir } from './cache.js';
+export {
+  GitError,
+  NotARepositoryError,
+  UnknownRevisionError,
+  EngineUnavailableError,
+  GitCommandError,
+  InvalidOptionError,
+  AbortError,
+  isGitError,
+} from './errors.js';
+export type { GitErrorCode } from './errors.js';
+export type * from './types.js';
