@@ -6,7 +6,7 @@ import picomatch from 'picomatch';
 import { defaultCacheDir, hashKey, ResultCache } from './cache.js';
 import { AbortError, InvalidOptionError } from './errors.js';
 import type { GitEngine, HistoryQuery, RepoLocation } from './engines/engine.js';
-import { EngineSet, type Operation } from './engines/engine-set.js';
+import { EngineSet, type EngineSetOptions, type Operation } from './engines/engine-set.js';
 import type {
   BlameFileResult,
   BlameOptions,
@@ -29,6 +29,8 @@ export interface OpenRepositoryOptions {
   cache?: boolean | string;
   /** Share engines (and the es-git worker pool) across repositories. The caller then owns `close()`. */
   engines?: EngineSet;
+  /** Options for the engines this repository creates (when `engines` is not given). */
+  engineOptions?: EngineSetOptions;
   signal?: AbortSignal;
 }
 
@@ -54,7 +56,7 @@ export interface CallOptions {
  * ```
  */
 export async function openRepository(path: string, options: OpenRepositoryOptions = {}): Promise<Repository> {
-  const engines = options.engines ?? new EngineSet();
+  const engines = options.engines ?? new EngineSet(options.engineOptions);
   const choice = options.engine ?? 'auto';
   try {
     const engine = await engines.pick(choice, 'files');

@@ -2,7 +2,6 @@ import { EngineUnavailableError, InvalidOptionError } from '../errors.js';
 import type { EngineChoice, EngineName } from '../types.js';
 import { createCliEngine } from './cli/engine.js';
 import type { GitEngine } from './engine.js';
-import { createEsGitEngine } from './es-git/engine.js';
 
 /** The operations `auto` chooses an engine for. */
 export type Operation = 'history' | 'blame' | 'files' | 'branches' | 'stagedDiff';
@@ -38,8 +37,11 @@ export class EngineSet {
 
   constructor(private readonly options: EngineSetOptions = {}) {}
 
-  get(name: EngineName): GitEngine {
+  async get(name: EngineName): Promise<GitEngine> {
     if (name === 'git') return (this.cli ??= createCliEngine());
+    if (this.esGit) return this.esGit;
+    // Loaded on demand: runs that only use the git CLI never touch the native addon's module graph.
+    const { createEsGitEngine } = await import('./es-git/engine.js');
     return (this.esGit ??= createEsGitEngine({
       ...(this.options.maxThreads === undefined ? {} : { maxThreads: this.options.maxThreads }),
       ...(this.options.esGitWorkerUrl === undefined ? {} : { workerUrl: this.options.esGitWorkerUrl }),
@@ -56,7 +58,7 @@ export class EngineSet {
   }
 
   private hasGit(): Promise<boolean> {
-    return (this.gitAvailable ??= this.get('git')
+    return (this.gitAvailable ??= createCliEngine()
       .open(process.cwd())
       .then(
         () => true,

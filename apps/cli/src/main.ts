@@ -1,0 +1,133 @@
+import { Command, CommanderError, Option } from 'commander';
+import { isGitError } from '@gitfleet/git';
+import { analyzeCommand } from './commands/analyze.js';
+import { blameCommand } from './commands/blame.js';
+import { commitsCommand } from './commands/commits.js';
+import { branchesCommand, diffCommand, filesCommand } from './commands/simple.js';
+import { ENGINES, FORMATS, type RunContext } from './context.js';
+import { describeError, EXIT, UsageError } from './errors.js';
+
+declare const __VERSION__: string;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Options every repository command shares. */
+function common(cmd: Command, formats: readonly string[] = FORMATS, defaultFormat = 'table'): Command {
+  return cmd
+    .addOption(new Option('-f, --format <format>', 'output format').choices(formats).default(defaultFormat))
+    .addOption(new Option('--engine <engine>', 'git engine: auto picks the faster one per operation').choices(ENGINES).default('auto'))
+    .option('--no-cache', 'do not read or write the result cache')
+    .option('--cache-dir <dir>', 'result cache directory (default: $GITFLEET_CACHE_DIR or the user cache dir)');
+}
+
+export function buildProgram(ctx: RunContext, setExit: (code: number) => void): Command {
+  const program = new Command('gitfleet')
+    .description('Analyse git repositories at fleet scale: history with stats, bulk blame, branches, files, staged diffs.')
+    .version(VERSION, '-v, --version')
+    .showSuggestionAfterError()
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride();
+
+  common(
+    program
+      .command('commits')
+      .description('list commits with per-commit stats (against the first parent, renames detected)')
+      .argument('<repo>', 'repository path')
+      .option('--since <date>', 'only commits newer than this (any date git accepts)')
+      .option('--until <date>', 'only commits older than this')
+      .option('-n, --max-count <n>', 'at most this many commits')
+      .option('--all', 'walk every ref, not just HEAD')
+      .option('--rev <rev>', 'a revision or range (repeatable), e.g. main or v1..v2', collect)
+      .option('--author <pattern>', 'only commits whose author matches (regex)')
+      .option('--path <path>', 'only commits touching this path (repeatable)', collect)
+      .option('--files', 'include per-file changes')
+      .option('--mailmap', 'apply .mailmap to names and emails'),
+  ).action(async (repo: string, opts: unknown) => commitsCommand(repo, opts, ctx));
+
+  common(
+    program
+      .command('blame')
+      .description('blame many files in parallel (every tracked file by default)')
+      .argument('<repo>', 'repository path')
+      .argument('[paths...]', 'files, directories or globs (quote globs), relative to the repository root')
+      .option('--rev <rev>', 'revision to blame at (default HEAD)')
+      .option('--summary', 'surviving lines per author instead of per-line output')
+      .option('-j, --concurrency <n>', 'files blamed at once (default: CPU cores)'),
+  ).action(async (repo: string, paths: string[], opts: unknown) => {
+    const failed = await blameCommand(repo, paths, opts, ctx);
+    if (failed > 0) setExit(EXIT.failure);
+  });
+
+  common(program.command('branches').description('local and remote branches').argument('<repo>', 'repository path')).action(
+    async (repo: string, opts: unknown) => branchesCommand(repo, opts, ctx),
+  );
+
+  common(
+    program
+      .command('files')
+      .description('tracked files matching globs at a revision')
+      .argument('<repo>', 'repository path')
+      .argument('[globs...]', "globs such as 'src/**/*.ts' (quote them); none lists every file")
+      .option('--rev <rev>', 'revision (default HEAD)'),
+  ).action(async (repo: string, globs: string[], opts: unknown) => filesCommand(repo, globs, opts, ctx));
+
+  common(
+    program
+      .command('diff')
+      .description('the staged diff (index against HEAD); --format patch prints it byte-exact')
+      .argument('<repo>', 'repository path')
+      .option('--staged', 'compare the index with HEAD (required)'),
+    ['patch', ...FORMATS],
+    'patch',
+  ).action(async (repo: string, opts: unknown) => diffCommand(repo, opts, ctx));
+
+  common(
+    program
+      .command('analyze')
+      .description('the report: commits and time span, authors, surviving-line ownership, most-churned files')
+      .argument('<repo>', 'repository path')
+      .option('--rev <rev>', 'revision to analyse (default HEAD)')
+      .option('--top <n>', 'how many churned files to list', '10')
+      .option('--no-mailmap', 'do not apply .mailmap'),
+    ['table', 'json'],
+  ).action(async (repo: string, opts: unknown) => analyzeCommand(repo, opts, ctx));
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSigint);
+  let code: number = EXIT.ok;
+  const program = buildProgram({ signal: controller.signal }, (c) => (code = c));
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit through here with code 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (controller.signal.aborted) {
+      process.stderr.write('gitfleet: interrupted\n');
+      return EXIT.interrupted;
+    }
+    process.stderr.write(`gitfleet: ${describeError(error)}\n`);
+    if (error instanceof UsageError) return EXIT.usage;
+    if (isGitError(error) && error.code === 'GITFLEET_GIT_INVALID_OPTION') return EXIT.usage;
+    return EXIT.failure;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+// Piping into `head` closes stdout early: that is success, not a crash.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT.ok);
+  throw error;
+});
+
+process.exitCode = await run(process.argv);
