@@ -32,8 +32,9 @@ export class GitError extends Error {
 
 export class NotARepositoryError extends GitError {
   override name = 'NotARepositoryError';
-  constructor(path: string, options: GitErrorOptions = {}) {
-    super('GITFLEET_GIT_NOT_A_REPOSITORY', `not a git repository: ${path}`, { ...options, data: { path } });
+  constructor(path: string, options: GitErrorOptions & { reason?: string } = {}) {
+    const why = options.reason ? ` (${options.reason})` : '';
+    super('GITFLEET_GIT_NOT_A_REPOSITORY', `not a git repository: ${path}${why}`, { ...options, data: { path } });
   }
 }
 

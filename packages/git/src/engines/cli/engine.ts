@@ -1,5 +1,12 @@
+import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { AbortError, EngineUnavailableError, GitCommandError, UnknownRevisionError } from '../../errors.js';
+import {
+  AbortError,
+  EngineUnavailableError,
+  GitCommandError,
+  NotARepositoryError,
+  UnknownRevisionError,
+} from '../../errors.js';
 import type { BlameFileResult, Branch, StagedDiff, StagedFile, TreeFile } from '../../types.js';
 import type { GitEngine, RepoLocation } from '../engine.js';
 import { blameArgs, parseBlamePorcelain } from './blame.js';
@@ -29,16 +36,13 @@ export function createCliEngine(options: CliEngineOptions = {}): GitEngine {
     async open(path, signal) {
       await ready();
       const cwd = resolve(path);
+      // A missing cwd would surface as spawn ENOENT, indistinguishable from a missing git.
+      const isDir = await stat(cwd).then((s) => s.isDirectory(), () => false);
+      if (!isDir) throw new NotARepositoryError(cwd, { reason: 'no such directory' });
       const out = await gitText(
         ['rev-parse', '--path-format=absolute', '--is-bare-repository', '--absolute-git-dir', '--show-toplevel'],
         { cwd, signal },
-      ).catch((error: unknown) => {
-        // ENOENT of cwd surfaces as a spawn error; report it as "not a repository".
-        if (error instanceof GitCommandError && /ENOENT|no such file/i.test(error.message)) {
-          throw new GitCommandError(`no such directory: ${cwd}`);
-        }
-        throw error;
-      });
+      );
       const [bareFlag = 'false', gitDir = '', toplevel = ''] = out.trimEnd().split('\n');
       const bare = bareFlag === 'true';
       const root = bare || !toplevel ? gitDir : toplevel;

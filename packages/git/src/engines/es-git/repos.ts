@@ -21,18 +21,27 @@ export function loadEsGit(): Promise<EsGit> {
 const MAX_OPEN = 32;
 const opened = new Map<string, Promise<Repository>>();
 
-export async function repository(root: string): Promise<Repository> {
-  let repo = opened.get(root);
-  if (repo) {
-    opened.delete(root);
-  } else {
-    const { openRepository } = await loadEsGit();
-    repo = openRepository(root);
-    repo.catch(() => opened.delete(root));
-  }
+function remember(root: string, repo: Promise<Repository>): Promise<Repository> {
+  opened.delete(root);
   opened.set(root, repo);
   if (opened.size > MAX_OPEN) opened.delete(opened.keys().next().value as string);
   return repo;
+}
+
+export async function repository(root: string): Promise<Repository> {
+  const cached = opened.get(root);
+  if (cached) return remember(root, cached);
+  const { openRepository } = await loadEsGit();
+  const repo = openRepository(root).catch((error: unknown) => {
+    opened.delete(root);
+    throw notARepository(root, error);
+  });
+  return remember(root, repo);
+}
+
+function notARepository(path: string, cause: unknown): WorkerFailure {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new WorkerFailure('GITFLEET_GIT_NOT_A_REPOSITORY', `not a git repository: ${path}`, { path, reason });
 }
 
 const withoutSlash = (path: string): string => (path.length > 1 ? path.replace(/\/+$/, '') : path);
@@ -43,15 +52,12 @@ export async function openLocation(path: string): Promise<RepoLocation> {
   try {
     repo = await discoverRepository(path);
   } catch (error) {
-    throw new WorkerFailure('GITFLEET_GIT_NOT_A_REPOSITORY', `not a git repository: ${path}`, {
-      path,
-      cause: error instanceof Error ? error.message : String(error),
-    });
+    throw notARepository(path, error);
   }
   const gitDir = withoutSlash(repo.path());
   const bare = repo.isBare();
   const workdir = repo.workdir();
   const root = bare || workdir === null ? gitDir : withoutSlash(workdir);
-  opened.set(root, Promise.resolve(repo));
+  void remember(root, Promise.resolve(repo));
   return { root, gitDir, bare, name: basename(root).replace(/\.git$/, '') };
 }
