@@ -1,10 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { gitfleetVitest } from '@gitfleet/vitest-config';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
-  },
-});
+export default gitfleetVitest();

@@ -1,1 +1,16 @@
-export {};
+export { git, gitText, deterministicEnv } from './git.js';
+export type { GitOptions } from './git.js';
+export { createTempDir } from './create-temp-dir.js';
+export type { TempDir } from './create-temp-dir.js';
+export { commitFiles, writeFiles } from './commit-files.js';
+export type { CommitMeta, FileContent, Identity } from './commit-files.js';
+export { createEmptyRepo } from './create-empty-repo.js';
+export type { RepoLocation, TempRepo } from './create-empty-repo.js';
+export { createShallowClone } from './create-shallow-clone.js';
+export { createBareClone } from './create-bare-clone.js';
+export { createTrickyRepo } from './create-tricky-repo.js';
+export type { StagedChange, TrickyCommit, TrickyRename, TrickyRepo, TrickyRepoFacts } from './create-tricky-repo.js';
+export { generateLargeRepo } from './generate-large-repo.js';
+export type { LargeRepo, LargeRepoOptions } from './generate-large-repo.js';
+export { mulberry32 } from './mulberry32.js';
+export type { Random } from './mulberry32.js';
