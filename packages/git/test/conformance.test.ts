@@ -104,11 +104,16 @@ describe.each(ENGINES)('engine %s', (engine) => {
     for (let i = 0; i + 2 < out.length; i += 3) {
       const sha = out[i]!.replace(/^\n/, '');
       const c = commits.get(sha)!;
+      if (es && tricky.facts.latin1MessageShas.includes(sha)) {
+        // es-git: libgit2's binding throws on non-UTF-8 messages, so the engine reports U+FFFD.
+        expect([c.summary, c.message]).toEqual(['\ufffd', '\ufffd']);
+        continue;
+      }
       expect(c.summary, sha).toBe(out[i + 1]);
       expect(c.message, sha).toBe(out[i + 2]);
     }
     const [withHeader] = tricky.facts.latin1MessageShas;
-    expect(commits.get(withHeader!)!.message).toMatch(/é/);
+    if (!es) expect(commits.get(withHeader!)!.message).toMatch(/é/);
   });
 
   it('history: a shallow clone walks to its boundary; an empty repository yields nothing', async () => {
@@ -223,13 +228,15 @@ describe.each(ENGINES)('engine %s', (engine) => {
   });
 });
 
-/** Differences es-git (libgit2 1.9) cannot avoid; each is asserted so a fix shows up as a failure. */
+/**
+ * Differences es-git (libgit2 1.9) cannot avoid on this fixture. Both are empty today: the
+ * engine corrects libgit2's rename pairing and blame matched git here. They stay asserted,
+ * so a regression shows up; engine-specific differences are named in test/es-git/.
+ */
 const KNOWN_DIFFERENCES = {
-  /** libgit2's rename detection and merge diffs disagree with git on a few commits; filled in from measurement. */
   esGitStatMismatches(_commits: Commit[], _repo: TrickyRepo): string[] {
     return [];
   },
-  /** libgit2 blame picks different origins for ambiguous moved lines in some files. */
   esGitBlameDiffers(_path: string): boolean {
     return false;
   },

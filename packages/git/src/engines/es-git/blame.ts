@@ -2,7 +2,7 @@
 import type { BlameHunk, Repository } from 'es-git';
 import type { BlameErrorCode, BlameFileResult, BlameLine, TreeFile } from '../../types.js';
 import { decodeUtf8, looksBinary, splitLines, toByteString } from './bytes.js';
-import { blobContent } from './objects.js';
+import { blobContent, each } from './objects.js';
 
 function failure(path: string, code: BlameErrorCode, message: string): BlameFileResult {
   return { path, lines: [], error: { code, message } };
@@ -17,8 +17,20 @@ function fileLines(content: Uint8Array): string[] {
   );
 }
 
-function hunkLines(hunk: BlameHunk, path: string, lines: readonly string[]): BlameLine[] {
+type Author = Pick<BlameLine, 'authorName' | 'authorEmail' | 'authorTime'>;
+
+/**
+ * es-git leaves `finalSignature` out when the author is not UTF-8; as in history, that becomes
+ * U+FFFD name and email with the commit's (committer) time, libgit2 having no raw access.
+ */
+function hunkAuthor(repo: Repository, hunk: BlameHunk): Author {
   const signature = hunk.finalSignature;
+  if (signature) return { authorName: signature.name, authorEmail: signature.email, authorTime: signature.timestamp };
+  const time = Math.floor(repo.getCommit(hunk.finalCommitId).time().getTime() / 1000);
+  return { authorName: '\uFFFD', authorEmail: '\uFFFD', authorTime: time };
+}
+
+function hunkLines(hunk: BlameHunk, author: Author, path: string, lines: readonly string[]): BlameLine[] {
   const result: BlameLine[] = [];
   for (let i = 0; i < hunk.linesInHunk; i++) {
     const line = hunk.finalStartLineNumber + i;
@@ -27,9 +39,7 @@ function hunkLines(hunk: BlameHunk, path: string, lines: readonly string[]): Bla
       commit: hunk.finalCommitId,
       origLine: hunk.origStartLineNumber + i,
       origPath: hunk.path ?? path,
-      authorName: signature?.name ?? '',
-      authorEmail: signature?.email ?? '',
-      authorTime: signature?.timestamp ?? 0,
+      ...author,
       authorTzOffset: null,
       content: lines[line - 1] ?? '',
     });
@@ -54,7 +64,7 @@ export function blameFile(repo: Repository, commit: string, file: TreeFile): Bla
     // git blame applies .mailmap by default; newestCommit must be a full sha (es-git parses it with Oid::from_str).
     const blame = repo.blameFile(path, { newestCommit: commit, useMailmap: true });
     const result: BlameLine[] = [];
-    for (const hunk of blame.iter()) result.push(...hunkLines(hunk, path, lines));
+    for (const hunk of each(blame.iter())) result.push(...hunkLines(hunk, hunkAuthor(repo, hunk), path, lines));
     return { path, lines: result };
   } catch (error) {
     return failure(path, 'GITFLEET_GIT_BLAME_FAILED', firstLine(error));

@@ -21,6 +21,11 @@ export function utf8ToByteString(text: string): string {
   return Buffer.from(text, 'utf8').toString('latin1');
 }
 
+/** Bytewise order of UTF-8 strings, as git sorts ref names and paths. */
+export function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
 /** git's binary heuristic (`buffer_is_binary`): a NUL byte within the first 8000 bytes. */
 export function looksBinary(bytes: Uint8Array): boolean {
   const end = Math.min(bytes.length, 8000);

@@ -1,24 +1,34 @@
 /** Worker side: the history task, streamed to the engine in batches over a MessagePort. */
 import type { MessagePort } from 'node:worker_threads';
 import type { Repository } from 'es-git';
-import type { Commit, Person } from '../../types.js';
+import type { Person } from '../../types.js';
 import type { HistoryQuery } from '../engine.js';
-import { commitMetadata, diffStats, firstParentDiff, hasDeltas, type CommitContext } from './commit-info.js';
-import { BATCH_WINDOW, WorkerFailure, toWorkerError, type ConsumerMessage, type WalkerMessage } from './protocol.js';
+import { commitMetadata, type CommitContext } from './commit-info.js';
+import { diffStats, firstParentDiff, hasDeltas } from './commit-stats.js';
+import { BatchSender } from './batches.js';
+import { WorkerFailure, toWorkerError } from './protocol.js';
 import { peelToCommit, refTips } from './refs.js';
 import { walkCommits, type WalkPlan } from './walk.js';
 
-const BATCH_SIZE = 256;
-/** A partial batch is sent after this long, so slow filtered walks still deliver promptly. */
-const BATCH_MAX_DELAY_MS = 50;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+/** Milliseconds for an ISO 8601 date or date-time (no zone: local time, as git reads it). */
+function parseIso(text: string): number {
+  const date = ISO_DATE.exec(text);
+  if (date) {
+    // git's approxidate keeps the current time of day for a bare date.
+    const now = new Date();
+    return new Date(Number(date[1]), Number(date[2]) - 1, Number(date[3]), now.getHours(), now.getMinutes(), now.getSeconds()).getTime();
+  }
+  return ISO_DATE_TIME.test(text) ? Date.parse(text) : NaN;
+}
 
 /** Unix seconds from `since`/`until`; es-git has no equivalent of git's approxidate. */
 export function parseDate(value: number | string | undefined, option: string): number | null {
   if (value === undefined) return null;
   if (typeof value === 'number' && Number.isFinite(value)) return Math.floor(value);
-  const millis = typeof value === 'string' && ISO_8601.test(value.trim()) ? Date.parse(value.trim()) : NaN;
+  const millis = typeof value === 'string' ? parseIso(value.trim()) : NaN;
   if (Number.isNaN(millis)) {
     throw new WorkerFailure(
       'GITFLEET_GIT_INVALID_OPTION',
@@ -76,60 +86,6 @@ function walkPlan(repo: Repository, query: HistoryQuery): WalkPlan {
   return plan;
 }
 
-/** Posts batches and waits for credit when BATCH_WINDOW batches are unconsumed. */
-class BatchSender {
-  private credits = BATCH_WINDOW;
-  private stopped = false;
-  private wake: (() => void) | undefined;
-  private batch: Commit[] = [];
-  private started = Date.now();
-
-  constructor(private readonly port: MessagePort) {
-    port.on('message', (message: ConsumerMessage) => {
-      if (message.type === 'more') this.credits++;
-      else this.stopped = true;
-      this.wake?.();
-    });
-    port.on('close', () => {
-      this.stopped = true;
-      this.wake?.();
-    });
-  }
-
-  get isStopped(): boolean {
-    return this.stopped;
-  }
-
-  /** Queues a commit; resolves once the walk may continue. */
-  async add(commit: Commit): Promise<void> {
-    this.batch.push(commit);
-    if (this.batch.length >= BATCH_SIZE || Date.now() - this.started >= BATCH_MAX_DELAY_MS) await this.flush(false);
-  }
-
-  /** Sends the pending batch; unless it is the last one, waits until the consumer has room. */
-  async flush(last: boolean): Promise<void> {
-    if (this.batch.length > 0) {
-      this.post({ type: 'batch', commits: this.batch });
-      this.credits--;
-    }
-    this.batch = [];
-    if (last) return;
-    // Yielding also lets a `stop` from the consumer arrive.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.credits <= 0 && !this.stopped) await new Promise<void>((resolve) => (this.wake = resolve));
-    this.wake = undefined;
-    this.started = Date.now();
-  }
-
-  post(message: WalkerMessage): void {
-    if (!this.stopped) this.port.postMessage(message);
-  }
-
-  close(): void {
-    this.port.close();
-  }
-}
-
 function matchesAuthor(filter: RegExp | null, author: Person): boolean {
   return !filter || filter.test(`${author.name} <${author.email}>`);
 }
@@ -148,7 +104,7 @@ async function streamCommits(repo: Repository, query: HistoryQuery, sender: Batc
     if (!matchesAuthor(author, metadata.author)) continue;
     // With paths, git limits both the commits and their stats to the pathspec.
     const diff = firstParentDiff(repo, walked, pathspecs);
-    if (pathspecs && !hasDeltas(diff)) continue;
+    if (pathspecs && !hasDeltas(diff.diff)) continue;
     remaining--;
     await sender.add({ ...metadata, ...diffStats(repo, diff, query.files === true) });
   }

@@ -1,6 +1,25 @@
-/** Worker side: reading blobs and trees. */
-import type { DiffFile, FileMode, Repository, Tree } from 'es-git';
-import type { TreeFile } from '../../types.js';
+/** Worker side: small es-git helpers (iteration, statuses, modes, blob contents, the tree listing). */
+import type { DeltaType, DiffDelta, DiffFile, FileMode, Repository } from 'es-git';
+import type { FileStatus, TreeFile } from '../../types.js';
+
+/** es-git's `DiffFlags.Binary`, set on a delta once its content was loaded. */
+export const BINARY_FLAG = 1;
+
+const STATUS: Partial<Record<DeltaType, FileStatus>> = {
+  Added: 'added',
+  Deleted: 'deleted',
+  Modified: 'modified',
+  Renamed: 'renamed',
+  Copied: 'copied',
+  Typechange: 'typechange',
+};
+
+/** es-git's iterator classes are typed without `[Symbol.iterator]` under our lib settings. */
+export function* each<T>(iterator: { next(): IteratorResult<T, void> }): Generator<T> {
+  for (let item = iterator.next(); !item.done; item = iterator.next()) yield item.value;
+}
+
+export const fileStatus = (delta: DiffDelta): FileStatus => STATUS[delta.status()] ?? 'modified';
 
 const MODES: Record<FileMode, number> = {
   Unreadable: 0,
@@ -26,25 +45,15 @@ export function diffFileContent(repo: Repository, file: DiffFile): Uint8Array {
   return blobContent(repo, file.id());
 }
 
-const TREE_FILE_MODES = new Map<number, string>([
-  [0o100644, '100644'],
-  [0o100664, '100644'],
-  [0o100755, '100755'],
-  [0o120000, '120000'],
-  [0o160000, '160000'],
-]);
-
-/** Every non-tree entry, depth first in tree order, which is git's bytewise path order. */
+/**
+ * Every non-tree entry of the commit's tree, in git's bytewise path order. Listed as a diff
+ * from the empty tree rather than by walking trees: `TreeEntry.name()` throws on a non-UTF-8
+ * name, while diff paths are decoded with U+FFFD replacement (and this is faster).
+ */
 export function listTreeFiles(repo: Repository, commit: string): TreeFile[] {
-  const files: TreeFile[] = [];
-  const visit = (tree: Tree, prefix: string): void => {
-    for (const entry of tree.iter()) {
-      const path = prefix + entry.name();
-      const mode = entry.filemode();
-      if (mode === 0o040000) visit(repo.getTree(entry.id()), `${path}/`);
-      else files.push({ path, mode: TREE_FILE_MODES.get(mode) ?? mode.toString(8), id: entry.id() });
-    }
-  };
-  visit(repo.getCommit(commit).tree(), '');
-  return files;
+  const diff = repo.diffTreeToTree(null, repo.getCommit(commit).tree());
+  return [...each(diff.deltas())].map((delta) => {
+    const file = delta.newFile();
+    return { path: file.path() ?? '', mode: modeNumber(file.mode()).toString(8), id: file.id() };
+  });
 }

@@ -132,8 +132,8 @@ function groupHunks(changes: readonly LineChange[]): LineChange[][] {
 }
 
 function formatHunk(hunk: readonly LineChange[], oldLines: readonly string[], newLines: readonly string[]): string {
-  const first = hunk[0] as LineChange;
-  const last = hunk.at(-1) as LineChange;
+  const first = hunk[0]!;
+  const last = hunk.at(-1)!;
   const oldStart = Math.max(first.oldStart - CONTEXT, 0);
   const newStart = Math.max(first.newStart - CONTEXT, 0);
   const trailing = Math.min(CONTEXT, oldLines.length - (last.oldStart + last.oldCount));
@@ -146,12 +146,12 @@ function formatHunk(hunk: readonly LineChange[], oldLines: readonly string[], ne
 
   let oldPos = oldStart;
   for (const change of hunk) {
-    for (; oldPos < change.oldStart; oldPos++) text += record(' ', oldLines[oldPos] as string);
-    for (let i = 0; i < change.oldCount; i++) text += record('-', oldLines[change.oldStart + i] as string);
-    for (let i = 0; i < change.newCount; i++) text += record('+', newLines[change.newStart + i] as string);
+    for (; oldPos < change.oldStart; oldPos++) text += record(' ', oldLines[oldPos]!);
+    for (let i = 0; i < change.oldCount; i++) text += record('-', oldLines[change.oldStart + i]!);
+    for (let i = 0; i < change.newCount; i++) text += record('+', newLines[change.newStart + i]!);
     oldPos = change.oldStart + change.oldCount;
   }
-  for (; oldPos < oldEnd; oldPos++) text += record(' ', oldLines[oldPos] as string);
+  for (; oldPos < oldEnd; oldPos++) text += record(' ', oldLines[oldPos]!);
   return text;
 }
 
@@ -173,7 +173,7 @@ const FUNCNAME_START = /^[A-Za-z_$]/;
  */
 function findFuncname(oldLines: readonly string[], hunkStart: number): string {
   for (let i = hunkStart - 1; i >= 0; i--) {
-    const line = oldLines[i] as string;
+    const line = oldLines[i]!;
     if (FUNCNAME_START.test(line)) return line.slice(0, FUNCNAME_MAX).replace(/[ \t\n\r]+$/, '');
   }
   return '';

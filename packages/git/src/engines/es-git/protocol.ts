@@ -48,7 +48,7 @@ export class WorkerFailure extends Error {
 }
 
 /** libgit2 error classes that mean damaged or missing objects rather than a bad request. */
-const CORRUPT_CLASSES = /class=(Odb|Zlib|Object|Indexer|Index)\b/;
+const CORRUPT_CLASSES = /class=(Odb|Zlib|Object|Indexer)\b/;
 
 export function toWorkerError(error: unknown): WorkerError {
   if (error instanceof WorkerFailure) return { code: error.code, message: error.message, data: error.data };

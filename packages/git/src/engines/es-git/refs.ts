@@ -3,11 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Repository } from 'es-git';
 import type { Branch } from '../../types.js';
-
-/** Bytewise order, as git sorts ref names and paths. */
-export function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
+import { compareBytes } from './bytes.js';
+import { each } from './objects.js';
 
 function readText(path: string): string | null {
   try {
@@ -17,8 +14,8 @@ function readText(path: string): string | null {
   }
 }
 
-/** The directory shared by all worktrees (holds refs and packed-refs). */
-function commonDir(gitDir: string): string {
+/** The directory shared by all worktrees (refs, packed-refs, objects). */
+export function commonDir(gitDir: string): string {
   const common = readText(join(gitDir, 'commondir'));
   return common ? resolve(gitDir, common) : gitDir;
 }
@@ -95,7 +92,7 @@ export function peelToCommit(repo: Repository, rev: string): string | null {
 
 export function listBranches(repo: Repository): Branch[] {
   const branches: Branch[] = [];
-  for (const { type, name } of repo.branches()) {
+  for (const { type, name } of each(repo.branches())) {
     const branch = repo.findBranch(name, type);
     const commit = branch?.referenceTarget();
     // Symbolic refs such as origin/HEAD have no direct target.

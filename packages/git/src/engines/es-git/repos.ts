@@ -1,10 +1,11 @@
 /** Worker side: loading es-git and keeping opened repositories. */
 import { basename } from 'node:path';
+import type * as EsGitModule from 'es-git';
 import type { Repository } from 'es-git';
 import type { RepoLocation } from '../engine.js';
 import { WorkerFailure } from './protocol.js';
 
-export type EsGit = typeof import('es-git');
+type EsGit = typeof EsGitModule;
 
 let esGit: Promise<EsGit> | undefined;
 

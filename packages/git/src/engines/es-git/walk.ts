@@ -53,13 +53,13 @@ class CommitQueue {
   }
 
   private before(a: number, b: number): boolean {
-    const x = this.heap[a] as QueueEntry;
-    const y = this.heap[b] as QueueEntry;
+    const x = this.heap[a]!;
+    const y = this.heap[b]!;
     return x.time !== y.time ? x.time > y.time : x.order < y.order;
   }
 
   private swap(a: number, b: number): void {
-    [this.heap[a], this.heap[b]] = [this.heap[b] as QueueEntry, this.heap[a] as QueueEntry];
+    [this.heap[a], this.heap[b]] = [this.heap[b]!, this.heap[a]!];
   }
 
   private siftUp(index: number): void {
