@@ -74,10 +74,14 @@ describe('gitfleet branches, files, diff', () => {
     expect(branches.some((b) => b.kind === 'remote')).toBe(true);
   });
 
-  it('files prints one matching path per line', async () => {
-    const r = await runCli(['files', tricky.path, '**/*.md'], { env: env() });
-    const expected = (await git(tricky.path, ['ls-files', '-z'])).toString('utf8').split('\0').filter((p) => p.endsWith('.md'));
-    expect(text(r).trimEnd().split('\n').sort()).toEqual(expected.sort());
+  it('files lists tracked paths matching the globs (json), one per line (table)', async () => {
+    // At a revision (HEAD), not the index: compare with ls-tree.
+    const tree = await git(tricky.path, ['ls-tree', '-r', '-z', '--name-only', 'HEAD']);
+    const expected = tree.toString('utf8').split('\0').filter((p) => p.endsWith('.md'));
+    const json = await runCli(['files', tricky.path, '**/*.md', '-f', 'json'], { env: env() });
+    expect((JSON.parse(text(json)) as { path: string }[]).map((f) => f.path).sort()).toEqual(expected.sort());
+    const plain = await runCli(['files', tricky.path, 'docs/*'], { env: env() });
+    expect(text(plain)).toMatch(/^docs\/user-guide\.md$/m);
   });
 
   it('diff --staged prints the patch byte-exact, like git diff --cached', async () => {
