@@ -159,7 +159,7 @@ export class Repository {
     };
     // Keep a bounded window of started files so output stays ordered while all workers stay busy.
     const window = concurrency * 8;
-    const pending: Promise<BlameFileResult>[] = [];
+    const pending: (Promise<BlameFileResult> | undefined)[] = [];
     let next = 0;
     for (let done = 0; done < targets.length; done++) {
       while (next < targets.length && next < done + window) {
@@ -173,7 +173,7 @@ export class Repository {
         throw new AbortError({ cause: signal.reason });
       }
       const result = await pending[done]!;
-      delete pending[done];
+      pending[done] = undefined; // let finished results be collected
       onProgress?.({ done: done + 1, total: targets.length });
       yield result;
     }
