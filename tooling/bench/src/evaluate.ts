@@ -1,0 +1,199 @@
+/** Turns recorded measurements into report rows: ratios, targets, pass/fail, the auto choice. */
+import type { Summary } from './recorder.js';
+import type { SmallOp } from './run-scenario.js';
+import { ratio, round } from './stats.js';
+
+export const SMALL_OPS: readonly SmallOp[] = ['branches', 'files', 'stagedDiff'];
+/** Files in the blame subset for the es-git comparison (the first ones `git ls-files` lists). */
+export const SUBSET = 50;
+
+/** Every measurement a run records (see main.ts), in run order. */
+export const MEASUREMENT_IDS: readonly string[] = [
+  'history.git', 'history.baseline', 'flat.25', 'flat.50', 'flat.100', 'blame.git', 'blame.baseline',
+  'cache.history.first', 'cache.history.second', 'cache.blame.first', 'cache.blame.second',
+  'history.es-git', 'history.baseline-es', 'blame50.es-git', 'blame50.git', 'blame50.baseline',
+  ...SMALL_OPS.flatMap((op) => [`op.${op}.git`, `op.${op}.es-git`]),
+];
+
+/** What the sanity notes compare item counts with. */
+export interface Expected {
+  historyCount: number;
+  trackedFiles: number;
+}
+
+export interface Check {
+  label: string;
+  value: number;
+  limit: number;
+  pass: boolean;
+}
+
+export interface Row {
+  id: string;
+  scenario: string;
+  ours: Summary;
+  baselineLabel: string;
+  baseline?: Summary;
+  /** ours/baseline, or the scenario's own ratio (RSS 100%/25%, second/first run). */
+  ratio: number;
+  ratioLabel?: string;
+  /** The target as the issue wrote it; empty when the scenario only reports figures. */
+  target: string;
+  checks: Check[];
+  /** `pass`, `FAIL (...)`, `failed: <reason>` or `n/a` (no target). */
+  result: string;
+}
+
+export type Engine = 'git' | 'es-git';
+
+export interface Choice {
+  operation: 'history' | 'blame' | SmallOp;
+  git: Summary;
+  esGit: Summary;
+  /** What is compared: medians, or ratios to the baseline for runs in different pairs. */
+  basis: string;
+  gitValue: number;
+  esGitValue: number;
+  /** Faster on this comparison (for small operations: warm calls). */
+  faster: Engine;
+  /** Small operations: faster on the first call, which includes es-git's worker start-up. */
+  firstCallFaster?: Engine;
+  /** Small operations: calls in one process after which es-git's start-up has paid off. */
+  breakEvenCalls?: number;
+  /** The engine `auto` should pick, and why. */
+  suggested: Engine;
+  why: string;
+}
+
+export interface Evaluation {
+  rows: Row[];
+  flatness: { percent: number; summary: Summary }[];
+  choices: Choice[];
+  notes: string[];
+}
+
+function failure(...summaries: (Summary | undefined)[]): string | undefined {
+  const failed = summaries.find((s) => s && s.samplesMs.length === 0);
+  return failed ? `failed: ${failed.error ?? 'no samples'}` : undefined;
+}
+
+function verdict(checks: Check[], failed: string | undefined, hasTarget: boolean): string {
+  if (failed) return failed;
+  if (!hasTarget) return 'n/a';
+  const missed = checks.filter((c) => !c.pass);
+  if (missed.length === 0) return 'pass';
+  return `FAIL (${missed.map((c) => `${c.label} ${round(c.value, 2)} > ${c.limit}`).join('; ')})`;
+}
+
+const check = (label: string, value: number | undefined, limit: number): Check => ({
+  label,
+  value: value ?? Number.NaN,
+  limit,
+  pass: value !== undefined && value <= limit,
+});
+
+/** Works from summaries alone, so a saved latest.json can be re-evaluated (`main.js --render`). */
+export function evaluate(m: Record<string, Summary>, expected: Expected, repeat: number): Evaluation {
+  const get = (id: string): Summary => m[id] ?? { wallMs: Number.NaN, samplesMs: [], error: 'not run' };
+  const rows: Row[] = [];
+  const pair = (
+    id: string,
+    scenario: string,
+    ours: string,
+    base: string,
+    baselineLabel: string,
+    target: string,
+    checks: (r: number, s: Summary) => Check[],
+  ): void => {
+    const r = ratio(get(ours).wallMs, get(base).wallMs);
+    const list = checks(r, get(ours));
+    const failed = failure(get(ours), get(base));
+    rows.push({ id, scenario, ours: get(ours), baselineLabel, baseline: get(base), ratio: r, target, checks: list, result: verdict(list, failed, target !== '') });
+  };
+
+  pair('1', 'history, per-file stats (git engine, cache off)', 'history.git', 'history.baseline', '`git log --numstat`',
+    'ratio <= 1.25; peak RSS <= 150 MB; lag p99 <= 50 ms',
+    (r, s) => [check('ratio', r, 1.25), check('RSS MB', s.maxRssMB, 150), check('lag p99 ms', s.lagP99Ms, 50)]);
+
+  const flatness = [25, 50, 100].map((percent) => ({ percent, summary: get(`flat.${percent}`) }));
+  const rss = (p: number): number => get(`flat.${p}`).maxRssMB ?? Number.NaN;
+  const flatChecks = [check('RSS 100%/25%', ratio(rss(100), rss(25)), 1.3)];
+  rows.push({
+    id: '2', scenario: 'history RSS flatness (25% -> 100% of history)', ours: get('flat.100'), baselineLabel: 'same run at 25%',
+    baseline: get('flat.25'), ratio: ratio(rss(100), rss(25)), ratioLabel: 'RSS 100%/25%',
+    target: '100% RSS within 1.3x of 25% RSS', checks: flatChecks,
+    result: verdict(flatChecks, failure(get('flat.25'), get('flat.50'), get('flat.100')), true),
+  });
+
+  pair('3', 'blame every file at HEAD (git engine, cache off)', 'blame.git', 'blame.baseline', '`xargs -P<cores> git blame`',
+    'ratio <= 1.1; lag p99 <= 50 ms', (r, s) => [check('ratio', r, 1.1), check('lag p99 ms', s.lagP99Ms, 50)]);
+  pair('4a', 'history, cache on: second run vs first', 'cache.history.second', 'cache.history.first', 'first run, filling the cache',
+    'second/first <= 0.05', (r) => [check('ratio', r, 0.05)]);
+  pair('4b', 'blame, cache on: second run vs first', 'cache.blame.second', 'cache.blame.first', 'first run, filling the cache',
+    'second/first <= 0.05', (r) => [check('ratio', r, 0.05)]);
+  pair('5a', 'history, per-file stats (es-git engine)', 'history.es-git', 'history.baseline-es', '`git log --numstat`', '', () => []);
+  pair('5b', `blame ${SUBSET} files (es-git engine)`, 'blame50.es-git', 'blame50.baseline', `\`xargs git blame\` on ${SUBSET}`, '', () => []);
+  pair('5c', `blame ${SUBSET} files (git engine)`, 'blame50.git', 'blame50.baseline', `\`xargs git blame\` on ${SUBSET}`, '', () => []);
+
+  return { rows, flatness, choices: choose(get), notes: notes(get, expected, repeat) };
+}
+
+/**
+ * Which engine is faster per operation; es-git loses when it failed. For the small operations
+ * `auto` should pick es-git only if it also wins the first call: one call per process (the CLI)
+ * is the common case, and there es-git's worker start-up dominates.
+ */
+function choose(get: (id: string) => Summary): Choice[] {
+  const choice = (
+    operation: Choice['operation'], git: Summary, esGit: Summary, basis: string, gitValue: number, esGitValue: number,
+  ): Choice => {
+    const faster = Number.isFinite(esGitValue) && esGitValue < gitValue ? 'es-git' : 'git';
+    const why = esGit.samplesMs.length === 0 ? 'es-git failed' : `${faster} is faster`;
+    return { operation, git, esGit, basis, gitValue, esGitValue, faster, suggested: faster, why };
+  };
+  const choices = [
+    // History runs sit in different pairs, so compare each one's ratio to its own adjacent baseline.
+    choice('history', get('history.git'), get('history.es-git'), 'ratio to adjacent `git log` baseline',
+      ratio(get('history.git').wallMs, get('history.baseline').wallMs),
+      ratio(get('history.es-git').wallMs, get('history.baseline-es').wallMs)),
+    choice('blame', get('blame50.git'), get('blame50.es-git'), `median, ${SUBSET} files`,
+      get('blame50.git').wallMs, get('blame50.es-git').wallMs),
+  ];
+  for (const op of SMALL_OPS) {
+    const git = get(`op.${op}.git`);
+    const esGit = get(`op.${op}.es-git`);
+    const c = choice(op, git, esGit, 'median of 20 warm calls', git.wallMs, esGit.wallMs);
+    const gitFirst = git.firstCallMs ?? Number.NaN;
+    const esFirst = esGit.firstCallMs ?? Number.NaN;
+    c.firstCallFaster = Number.isFinite(esFirst) && esFirst < gitFirst ? 'es-git' : 'git';
+    if (c.faster === 'es-git' && c.firstCallFaster === 'git') {
+      c.breakEvenCalls = Math.ceil((esFirst - gitFirst) / (c.gitValue - c.esGitValue));
+      c.suggested = 'git';
+      c.why = `es-git is faster warm but its first call is slower; it pays off after ~${c.breakEvenCalls} calls in one process`;
+    } else if (c.faster === 'es-git') c.why = 'es-git is faster warm and on the first call';
+    choices.push(c);
+  }
+  return choices;
+}
+
+/** Sanity notes: item counts that disagree with the dataset or between engines. */
+function notes(get: (id: string) => Summary, data: Expected, repeat: number): string[] {
+  const out: string[] = [];
+  const expect = (id: string, what: string, expected: number): void => {
+    const s = get(id);
+    if (s.items !== undefined && s.items !== expected) out.push(`\`${id}\` returned ${s.items} ${what}, expected ${expected}.`);
+    if (s.error && s.samplesMs.length > 0) out.push(`\`${id}\` failed in a later repetition: ${s.error}`);
+  };
+  for (const id of ['history.git', 'history.es-git', 'flat.100', 'cache.history.first', 'cache.history.second']) {
+    expect(id, 'commits', data.historyCount);
+  }
+  for (const id of ['blame.git', 'cache.blame.first', 'cache.blame.second']) expect(id, 'files', data.trackedFiles);
+  for (const id of ['blame50.git', 'blame50.es-git']) expect(id, 'files', Math.min(SUBSET, data.trackedFiles));
+  const errs = (id: string): number | undefined => get(id).errors;
+  if (errs('blame.git') !== undefined) out.push(`Blame (git engine) reported ${errs('blame.git')} per-file errors out of ${get('blame.git').items} files (binary files are expected errors).`);
+  if (errs('blame50.es-git') !== undefined && errs('blame50.es-git') !== errs('blame50.git')) {
+    out.push(`Blame of ${SUBSET} files: es-git reported ${errs('blame50.es-git')} per-file errors, git engine ${String(errs('blame50.git'))}.`);
+  }
+  if (repeat < 3) out.push(`Only ${repeat} repetition(s): medians are single samples.`);
+  return out;
+}

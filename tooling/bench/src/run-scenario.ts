@@ -1,0 +1,119 @@
+/**
+ * Child runner: one "ours" measurement in a fresh Node process, so peak RSS and
+ * event-loop lag belong to that work alone.
+ *
+ *   node dist/run-scenario.js <history|blame|op> <repo> <json-options>
+ *
+ * Prints one JSON line: a RunnerResult, or `{ "error": "..." }` (exit code 1).
+ */
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { openRepository, type Repository } from '@gitfleet/git';
+
+export type Scenario = 'history' | 'blame' | 'op';
+export type SmallOp = 'branches' | 'files' | 'stagedDiff';
+
+export interface ScenarioOptions {
+  engine: 'git' | 'es-git';
+  /** false = off; a string = that cache directory. */
+  cache: false | string;
+  files?: boolean;
+  maxCount?: number;
+  /** blame: paths to blame (default every file at HEAD). */
+  paths?: string[];
+  /** op: which small operation, and how many timed calls after the warm-up call. */
+  op?: SmallOp;
+  calls?: number;
+}
+
+export interface RunnerResult {
+  /** history/blame: open + full stream + close. op: median of the timed calls. */
+  wallMs: number;
+  /** Commits, blamed files, or the last op call's result size. */
+  items: number;
+  lagP99Ms: number;
+  lagMaxMs: number;
+  maxRssMB: number;
+  /** blame: files that came back with an error (binary files are expected ones). */
+  errors?: number;
+  /** op: openRepository + the first (warm-up) call, which includes any worker start-up. */
+  firstCallMs?: number;
+}
+
+async function runOp(repo: Repository, op: SmallOp): Promise<number> {
+  if (op === 'branches') return (await repo.branches()).length;
+  if (op === 'files') return (await repo.files(['**/*.txt'])).length;
+  return (await repo.stagedDiff()).files.length;
+}
+
+async function measure(scenario: Scenario, path: string, options: ScenarioOptions): Promise<RunnerResult> {
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  const start = performance.now();
+  const repo = await openRepository(path, { engine: options.engine, cache: options.cache });
+  let items = 0;
+  let errors = 0;
+  let wallMs: number | undefined;
+  let firstCallMs: number | undefined;
+  try {
+    if (scenario === 'history') {
+      const history = repo.history({
+        files: options.files ?? false,
+        all: false,
+        ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
+      });
+      for await (const commit of history) if (commit.sha) items++;
+    } else if (scenario === 'blame') {
+      for await (const file of repo.blame(options.paths ? { paths: options.paths } : {})) {
+        items++;
+        if (file.error) errors++;
+      }
+    } else {
+      const op = options.op ?? 'branches';
+      await runOp(repo, op);
+      firstCallMs = performance.now() - start;
+      const times: number[] = [];
+      for (let i = 0; i < (options.calls ?? 20); i++) {
+        const t = performance.now();
+        items = await runOp(repo, op);
+        times.push(performance.now() - t);
+      }
+      times.sort((a, b) => a - b);
+      const mid = times.length >> 1;
+      wallMs = times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
+    }
+  } finally {
+    await repo.close();
+  }
+  wallMs ??= performance.now() - start;
+  lag.disable();
+  return {
+    wallMs,
+    items,
+    lagP99Ms: lag.percentile(99) / 1e6,
+    lagMaxMs: lag.max / 1e6,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    ...(scenario === 'blame' ? { errors } : {}),
+    ...(firstCallMs === undefined ? {} : { firstCallMs }),
+  };
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const text = `${typeof code === 'string' ? `${code}: ` : ''}${error.message}`;
+  return text.split('\n')[0]!.slice(0, 300);
+}
+
+const [scenario, path, json = '{}'] = process.argv.slice(2);
+// Exit explicitly: a misbehaving engine must not keep the child alive after printing.
+const print = (value: unknown, code: number): void => {
+  process.stdout.write(`${JSON.stringify(value)}\n`, () => process.exit(code));
+};
+if ((scenario !== 'history' && scenario !== 'blame' && scenario !== 'op') || !path) {
+  print({ error: 'usage: run-scenario.js <history|blame|op> <repo> <json-options>' }, 2);
+} else {
+  measure(scenario, path, JSON.parse(json) as ScenarioOptions).then(
+    (result) => print(result, 0),
+    (error: unknown) => print({ error: describeError(error) }, 1),
+  );
+}
