@@ -1,14 +1,9 @@
 import { chmod, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commitFiles, createTempDir, git, gitText } from '@gitfleet/test-kit';
+import { collect } from './util.js';
 import { describe, expect, it } from 'vitest';
 import { openRepository } from '../src/index.js';
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
 /** A repository where one file's blob is corrupted on disk (loose object overwritten with junk). */
 async function corruptRepo(): Promise<{ path: string; cleanup(): Promise<void>; broken: string }> {

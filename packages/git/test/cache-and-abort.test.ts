@@ -1,14 +1,9 @@
 import { readFile, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTempDir, createTrickyRepo, type TrickyRepo } from '@gitfleet/test-kit';
+import { collect } from './util.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRepository } from '../src/index.js';
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
 let tricky: TrickyRepo;
 let tools: Awaited<ReturnType<typeof createTempDir>>;

@@ -1,6 +1,7 @@
 // One suite, every engine: same inputs, same results, checked against the git CLI.
 // Where es-git cannot match git, the difference is named in KNOWN_DIFFERENCES and tested there.
 import { createEmptyRepo, createShallowClone, createTrickyRepo, git, type TempRepo, type TrickyRepo } from '@gitfleet/test-kit';
+import { collect } from './util.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineSet, openRepository, type Commit, type EngineName, type Repository } from '../src/index.js';
 import { oracleBlame, oracleFiles, oracleLog, oracleTotals } from './oracle.js';
@@ -21,12 +22,6 @@ afterAll(async () => {
   await engines.close();
   await Promise.all([tricky?.cleanup(), shallow?.cleanup(), empty?.cleanup()]);
 });
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
 const open = (path: string, engine: EngineName): Promise<Repository> =>
   openRepository(path, { engine, engines, cache: false });

@@ -4,12 +4,9 @@ import { commitFiles, createEmptyRepo, git, type FileContent, type TempRepo } fr
 import { createEsGitEngine } from '../../src/engines/es-git/engine.js';
 import type { GitEngine, HistoryQuery, RepoLocation } from '../../src/engines/engine.js';
 import type { Commit } from '../../src/types.js';
+import { collect } from '../util.js';
 
-export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) items.push(item);
-  return items;
-}
+export { collect };
 
 export const gitBytes = (repo: string, args: string[]): Promise<Buffer> => git(repo, args);
 export const gitOut = async (repo: string, args: string[]): Promise<string> => (await git(repo, args)).toString('utf8');
