@@ -52,7 +52,7 @@ const NUMSTAT = /^(\d+|-)\t(\d+|-)\t/;
  * then `--numstat` entries (`adds\tdels\tpath`, or `adds\tdels\t` then old and new path).
  */
 export async function* parseLog(
-  tokens: AsyncIterable<Buffer>,
+  batches: AsyncIterable<Buffer[]>,
   repoName: string,
   withFiles: boolean,
 ): AsyncGenerator<Commit> {
@@ -109,33 +109,34 @@ export async function* parseLog(
     pending = undefined;
   };
 
-  for await (let token of tokens) {
+  const ready: Commit[] = [];
+  const step = (token: Buffer): void => {
     if (header.length > 0) {
       header.push(token);
-      if (header.length < FIELDS.length) continue;
+      if (header.length < FIELDS.length) return;
       current = toCommit(header, repoName);
       header = [];
-      continue;
+      return;
     }
     if (pending) {
       pending.paths.push(decode(token));
       settle();
-      continue;
+      return;
     }
     // Entries after the header start on a new line.
     while (token[0] === 0x0a) token = token.subarray(1);
-    if (token.length === 0) continue;
+    if (token.length === 0) return;
     if (token.toString('latin1', 0, MARK.length) === MARK) {
       const done = finish();
-      if (done) yield done;
+      if (done) ready.push(done);
       header = [token.subarray(MARK.length)];
-      continue;
+      return;
     }
     if (token[0] === 0x3a /* : */) {
       // :old_mode new_mode old_id new_id status
       const status = token.toString('latin1').split(' ')[4] ?? 'M';
       pending = { kind: 'raw', need: status.startsWith('R') || status.startsWith('C') ? 2 : 1, paths: [], status };
-      continue;
+      return;
     }
     const text = token.toString('latin1');
     const m = NUMSTAT.exec(text);
@@ -143,6 +144,13 @@ export async function* parseLog(
       if (text.length === m[0].length) pending = { kind: 'numstat', need: 2, paths: [], counts: [m[1]!, m[2]!] };
       else applyNumstat(m[1]!, m[2]!);
     }
+  };
+
+  for await (const batch of batches) {
+    for (const token of batch) step(token);
+    // Commits complete in this batch; the last one may still be receiving entries.
+    yield* ready;
+    ready.length = 0;
   }
   const last = finish();
   if (last) yield last;
