@@ -6,7 +6,13 @@ export type GitErrorCode =
   | 'GITFLEET_GIT_COMMAND_FAILED'
   | 'GITFLEET_GIT_CORRUPT'
   | 'GITFLEET_GIT_INVALID_OPTION'
-  | 'GITFLEET_GIT_ABORTED';
+  | 'GITFLEET_GIT_ABORTED'
+  // clone and refresh (fleet)
+  | 'GITFLEET_GIT_AUTH_FAILED'
+  | 'GITFLEET_GIT_NETWORK_FAILED'
+  | 'GITFLEET_GIT_TIMEOUT'
+  | 'GITFLEET_GIT_CLONE_FAILED'
+  | 'GITFLEET_GIT_DESTINATION_EXISTS';
 
 export interface GitErrorOptions {
   cause?: unknown;

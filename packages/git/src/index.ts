@@ -20,3 +20,18 @@ export {
 } from './errors.js';
 export type { GitErrorCode } from './errors.js';
 export type * from './types.js';
+export { createFleet, Fleet } from './fleet/fleet.js';
+export { FleetError } from './fleet/errors.js';
+export type { FleetErrorCode } from './fleet/errors.js';
+export { parseProgressLine } from './fleet/progress.js';
+export type { ClonePhase, CloneProgress } from './fleet/progress.js';
+export type { TokenSource } from './fleet/credentials.js';
+export type {
+  CleanupResult,
+  FleetEvents,
+  FleetOptions,
+  FleetResult,
+  FleetTask,
+  FleetTaskError,
+  FleetTaskStatus,
+} from './fleet/types.js';

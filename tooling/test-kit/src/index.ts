@@ -14,3 +14,11 @@ export { generateLargeRepo } from './generate-large-repo.js';
 export type { LargeRepo, LargeRepoOptions } from './generate-large-repo.js';
 export { mulberry32 } from './mulberry32.js';
 export type { Random } from './mulberry32.js';
+export { startGitHttpServer } from './git-http-server.js';
+export type {
+  GitHttpFault,
+  GitHttpRepoSettings,
+  GitHttpRequest,
+  GitHttpServer,
+  GitHttpServerOptions,
+} from './git-http-server.js';

@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { AbortError, EngineUnavailableError } from '../errors.js';
+import { classifyGitFailure, FleetError } from './errors.js';
+import { LineSplitter } from './progress.js';
+
+/** Never prompt, English messages; GIT_ASKPASS empty so no askpass program runs. */
+const FLEET_ENV: Record<string, string> = {
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_ASKPASS: '',
+  LC_ALL: 'C',
+  LANGUAGE: 'C',
+};
+
+const KILL_GRACE_MS = 500;
+const running = new Set<number>();
+let exitHookInstalled = false;
+
+export interface FleetGitOptions {
+  cwd: string;
+  env?: Record<string, string>;
+  /** Aborts by killing the process group (SIGTERM, SIGKILL after 500 ms). */
+  signal: AbortSignal;
+  /** Set when `signal` may fire because of a timeout (then the error is GITFLEET_GIT_TIMEOUT). */
+  timeoutSignal?: AbortSignal | undefined;
+  onLine?: (line: string) => void;
+  /** Scrubbed from error messages. */
+  secrets: readonly string[];
+  /** Exposed for tests: the argv and pid of each spawned git. */
+  onSpawn?: ((argv: readonly string[], pid: number) => void) | undefined;
+}
+
+/**
+ * Runs git in its own process group (so helpers like git-remote-http die with it), streaming
+ * stderr lines to `onLine`. Resolves with stdout on exit 0, rejects with a typed error otherwise.
+ */
+export function runFleetGit(args: readonly string[], options: FleetGitOptions): Promise<string> {
+  const { signal } = options;
+  if (signal.aborted) return Promise.reject(abortReason(options));
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...FLEET_ENV, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      windowsHide: true,
+    });
+    const pid = child.pid;
+    if (pid !== undefined) {
+      track(pid);
+      options.onSpawn?.(['git', ...args], pid);
+    }
+    let stdout = '';
+    let stderr = '';
+    const splitter = new LineSplitter();
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      if (stderr.length < 64 * 1024) stderr += chunk;
+      for (const line of splitter.push(chunk)) options.onLine?.(line);
+    });
+    let killTimer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      killGroup(pid, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const settle = (): void => {
+      signal.removeEventListener('abort', onAbort);
+      clearTimeout(killTimer);
+      if (pid !== undefined) running.delete(pid);
+    };
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      settle();
+      reject(
+        error.code === 'ENOENT'
+          ? new EngineUnavailableError('git', 'the git executable was not found on PATH (fleet cloning needs it)')
+          : new FleetError('GITFLEET_GIT_CLONE_FAILED', `git ${args[0] ?? ''}: ${error.message}`),
+      );
+    });
+    child.once('close', (code, sig) => {
+      settle();
+      // Helpers in the group may outlive git after an abort; make sure they are gone.
+      if (signal.aborted) killGroup(pid, 'SIGKILL');
+      if (signal.aborted) reject(abortReason(options));
+      else if (code === 0) resolve(stdout);
+      else reject(classifyGitFailure(stderr, sig ? `killed by ${sig}` : `exit code ${String(code)}`, options.secrets));
+    });
+  });
+}
+
+function abortReason(options: FleetGitOptions): Error {
+  if (options.timeoutSignal?.aborted) {
+    return new FleetError('GITFLEET_GIT_TIMEOUT', 'git timed out', { transient: true });
+  }
+  return new AbortError({ cause: options.signal.reason });
+}
+
+function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+/** At process exit, kill any git we started that is still running. */
+function track(pid: number): void {
+  running.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const p of running) killGroup(p, 'SIGKILL');
+  });
+}
