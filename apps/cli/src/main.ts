@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { isGitError } from '@gitfleet/git';
 import { analyzeCommand } from './commands/analyze.js';
 import { blameCommand } from './commands/blame.js';
+import { cloneCommand } from './commands/clone.js';
 import { commitsCommand } from './commands/commits.js';
 import { branchesCommand, diffCommand, filesCommand } from './commands/simple.js';
 import { ENGINES, FORMATS, type RunContext } from './context.js';
@@ -82,11 +83,33 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
     'patch',
   ).action(async (repo: string, opts: unknown) => diffCommand(repo, opts, ctx));
 
+  program
+    .command('clone')
+    .description('clone many repositories at once, or refresh (fetch + fast-forward) the ones already in --dir')
+    .argument('[urls...]', 'repository URLs (https or ssh)')
+    .option('--from <file>', "read URLs from a file, one per line ('-' for stdin)")
+    .option('--dir <dir>', 'parent directory of the clones', '.')
+    .option('--depth <n>', 'shallow clone with this many commits')
+    .option('--branch <branch>', 'branch or tag to check out')
+    .option('--bare', 'bare clones (no work tree), for analysis')
+    .option('-j, --concurrency <n>', 'clones at once (default: CPU cores, at least 2)')
+    .option('--timeout <seconds>', 'time limit per clone attempt')
+    .option('--retries <n>', 'retries of transient failures (never of auth failures)', '2')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson']).default('table'))
+    .addHelpText(
+      'after',
+      '\nCredentials: GITFLEET_GIT_TOKEN (and GITFLEET_GIT_USERNAME) for HTTPS; the SSH agent for SSH URLs.\nThe token is passed to git through its environment, never on a command line or in .git/config.',
+    )
+    .action(async (urls: string[], opts: unknown) => {
+      const failed = await cloneCommand(urls, opts, ctx);
+      if (failed > 0) setExit(EXIT.failure);
+    });
+
   common(
     program
       .command('analyze')
       .description('the report: commits and time span, authors, surviving-line ownership, most-churned files')
-      .argument('<repo>', 'repository path')
+      .argument('<repo>', 'repository path, or a URL to clone (bare, into a temp dir removed afterwards)')
       .option('--rev <rev>', 'revision to analyse (default HEAD)')
       .option('--top <n>', 'how many churned files to list', '10')
       .option('--no-mailmap', 'do not apply .mailmap'),

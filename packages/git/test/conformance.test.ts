@@ -1,6 +1,6 @@
 // One suite, every engine: same inputs, same results, checked against the git CLI.
 // Where es-git cannot match git, the difference is named in KNOWN_DIFFERENCES and tested there.
-import { createEmptyRepo, createShallowClone, createTrickyRepo, git, type TempRepo, type TrickyRepo } from '@gitfleet/test-kit';
+import { createBareClone, createEmptyRepo, createShallowClone, createTrickyRepo, git, type TempRepo, type TrickyRepo } from '@gitfleet/test-kit';
 import { collect } from './util.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineSet, openRepository, type Commit, type EngineName, type Repository } from '../src/index.js';
@@ -213,6 +213,15 @@ describe.each(ENGINES)('engine %s', (engine) => {
   it('staged diff in an empty repository compares against the empty tree', async () => {
     const repo = await open(empty.path, engine);
     expect((await repo.stagedDiff()).files).toEqual([]);
+  });
+
+  it('a bare clone: history and blame equal the source repository', async () => {
+    await using bare = await createBareClone(tricky.path);
+    const repo = await open(bare.path, engine);
+    expect(repo.bare).toBe(true);
+    expect((await collect(repo.history())).map((c) => c.sha)).toEqual((await oracleLog(tricky.path)).map((c) => c.sha));
+    const [readme] = await collect(repo.blame({ paths: ['README.md'] }));
+    expect(readme!.lines.map((l) => [l.commit, l.origLine])).toEqual(await oracleBlame(tricky.path, 'HEAD', 'README.md'));
   });
 
   it('bad input: not a repository, unknown revision', async () => {

@@ -1,4 +1,4 @@
-import { analyzeRepository, type AnalysisReport } from '@gitfleet/git';
+import { analyzeRepository, createFleet, type AnalysisReport } from '@gitfleet/git';
 import { z } from 'zod';
 import { globalSchema, open, parseOptions, positiveInt, type RunContext } from '../context.js';
 import { formatTime, table, write } from '../output.js';
@@ -12,8 +12,17 @@ const schema = globalSchema.extend({
 });
 
 /** `gitfleet analyze <repo>`: the main report. */
-export async function analyzeCommand(repoPath: string, raw: unknown, ctx: RunContext): Promise<void> {
+export async function analyzeCommand(target: string, raw: unknown, ctx: RunContext): Promise<void> {
   const opts = parseOptions(schema, raw);
+  // A URL is cloned first: bare (no work tree needed) and full (the report needs all history).
+  await using fleet = isUrl(target) ? createFleet([target], { bare: true, signal: ctx.signal }) : undefined;
+  let repoPath = target;
+  if (fleet) {
+    const [result] = await fleet.cloneAll({ signal: ctx.signal });
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (result?.status !== 'completed' || !result.path) throw new Error(`clone of ${target} failed: ${result?.error?.message ?? 'unknown'}`);
+    repoPath = result.path;
+  }
   await using repo = await open(repoPath, opts, ctx);
   const progress = new Progress();
   let report: AnalysisReport;
@@ -29,6 +38,11 @@ export async function analyzeCommand(repoPath: string, raw: unknown, ctx: RunCon
     progress.stop();
   }
   await write(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
+}
+
+/** `https://…`, `ssh://…`, `git://…`, `file://…` or scp-like `git@host:path`. */
+export function isUrl(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text) || /^[\w.-]+@[\w.-]+:/.test(text);
 }
 
 const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;

@@ -39,10 +39,12 @@ export function createCliEngine(options: CliEngineOptions = {}): GitEngine {
       // A missing cwd would surface as spawn ENOENT, indistinguishable from a missing git.
       const isDir = await stat(cwd).then((s) => s.isDirectory(), () => false);
       if (!isDir) throw new NotARepositoryError(cwd, { reason: 'no such directory' });
-      const out = await gitText(
-        ['rev-parse', '--path-format=absolute', '--is-bare-repository', '--absolute-git-dir', '--show-toplevel'],
-        { cwd, signal },
-      );
+      const query = ['rev-parse', '--path-format=absolute', '--is-bare-repository', '--absolute-git-dir'];
+      // --show-toplevel fails outside a work tree (bare repositories, inside .git): ask again without it.
+      const out = await gitText([...query, '--show-toplevel'], { cwd, signal }).catch((error: unknown) => {
+        if (error instanceof GitCommandError && /work tree/.test(error.message)) return gitText(query, { cwd, signal });
+        throw error;
+      });
       const [bareFlag = 'false', gitDir = '', toplevel = ''] = out.trimEnd().split('\n');
       const bare = bareFlag === 'true';
       const root = bare || !toplevel ? gitDir : toplevel;
