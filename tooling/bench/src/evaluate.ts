@@ -37,6 +37,8 @@ export interface Row {
   /** ours/baseline, or the scenario's own ratio (RSS 100%/25%, second/first run). */
   ratio: number;
   ratioLabel?: string;
+  /** The same ratio within each repetition (adjacent runs), which shows how noisy the machine was. */
+  perRep: number[];
   /** The target as the issue wrote it; empty when the scenario only reports figures. */
   target: string;
   checks: Check[];
@@ -60,8 +62,8 @@ export interface Choice {
   firstCallFaster?: Engine;
   /** Small operations: calls in one process after which es-git's start-up has paid off. */
   breakEvenCalls?: number;
-  /** The engine `auto` should pick, and why. */
-  suggested: Engine;
+  /** What `auto` should pick (an AUTO_CHOICE value), and why. */
+  suggested: Engine | 'es-git-when-warm';
   why: string;
 }
 
@@ -83,6 +85,12 @@ function verdict(checks: Check[], failed: string | undefined, hasTarget: boolean
   const missed = checks.filter((c) => !c.pass);
   if (missed.length === 0) return 'pass';
   return `FAIL (${missed.map((c) => `${c.label} ${round(c.value, 2)} > ${c.limit}`).join('; ')})`;
+}
+
+/** ours/baseline per repetition, when both ran in every repetition. */
+function perRep(ours: Summary, base: Summary): number[] {
+  if (ours.samplesMs.length !== base.samplesMs.length) return [];
+  return ours.samplesMs.map((v, i) => ratio(v, base.samplesMs[i]!));
 }
 
 const check = (label: string, value: number | undefined, limit: number): Check => ({
@@ -108,7 +116,10 @@ export function evaluate(m: Record<string, Summary>, expected: Expected, repeat:
     const r = ratio(get(ours).wallMs, get(base).wallMs);
     const list = checks(r, get(ours));
     const failed = failure(get(ours), get(base));
-    rows.push({ id, scenario, ours: get(ours), baselineLabel, baseline: get(base), ratio: r, target, checks: list, result: verdict(list, failed, target !== '') });
+    rows.push({
+      id, scenario, ours: get(ours), baselineLabel, baseline: get(base), ratio: r, perRep: perRep(get(ours), get(base)),
+      target, checks: list, result: verdict(list, failed, target !== ''),
+    });
   };
 
   pair('1', 'history, per-file stats (git engine, cache off)', 'history.git', 'history.baseline', '`git log --numstat`',
@@ -120,7 +131,7 @@ export function evaluate(m: Record<string, Summary>, expected: Expected, repeat:
   const flatChecks = [check('RSS 100%/25%', ratio(rss(100), rss(25)), 1.3)];
   rows.push({
     id: '2', scenario: 'history RSS flatness (25% -> 100% of history)', ours: get('flat.100'), baselineLabel: 'same run at 25%',
-    baseline: get('flat.25'), ratio: ratio(rss(100), rss(25)), ratioLabel: 'RSS 100%/25%',
+    baseline: get('flat.25'), ratio: ratio(rss(100), rss(25)), ratioLabel: 'RSS 100%/25%', perRep: [],
     target: '100% RSS within 1.3x of 25% RSS', checks: flatChecks,
     result: verdict(flatChecks, failure(get('flat.25'), get('flat.50'), get('flat.100')), true),
   });
@@ -139,9 +150,9 @@ export function evaluate(m: Record<string, Summary>, expected: Expected, repeat:
 }
 
 /**
- * Which engine is faster per operation; es-git loses when it failed. For the small operations
- * `auto` should pick es-git only if it also wins the first call: one call per process (the CLI)
- * is the common case, and there es-git's worker start-up dominates.
+ * Which engine is faster per operation; es-git loses when it failed. A small operation where es-git
+ * wins warm calls but loses the first one (worker start-up) gets `es-git-when-warm`: git for
+ * one-shot runs such as the CLI, es-git once the engine set's worker pool is already running.
  */
 function choose(get: (id: string) => Summary): Choice[] {
   const choice = (
@@ -168,8 +179,8 @@ function choose(get: (id: string) => Summary): Choice[] {
     c.firstCallFaster = Number.isFinite(esFirst) && esFirst < gitFirst ? 'es-git' : 'git';
     if (c.faster === 'es-git' && c.firstCallFaster === 'git') {
       c.breakEvenCalls = Math.ceil((esFirst - gitFirst) / (c.gitValue - c.esGitValue));
-      c.suggested = 'git';
-      c.why = `es-git is faster warm but its first call is slower; it pays off after ~${c.breakEvenCalls} calls in one process`;
+      c.suggested = 'es-git-when-warm';
+      c.why = `es-git is faster warm, but its start-up only pays off after ~${c.breakEvenCalls} calls`;
     } else if (c.faster === 'es-git') c.why = 'es-git is faster warm and on the first call';
     choices.push(c);
   }
@@ -179,10 +190,13 @@ function choose(get: (id: string) => Summary): Choice[] {
 /** Sanity notes: item counts that disagree with the dataset or between engines. */
 function notes(get: (id: string) => Summary, data: Expected, repeat: number): string[] {
   const out: string[] = [];
+  for (const id of MEASUREMENT_IDS) {
+    const s = get(id);
+    if (s.error && s.samplesMs.length > 0) out.push(`\`${id}\` failed in a later repetition: ${s.error}`);
+  }
   const expect = (id: string, what: string, expected: number): void => {
     const s = get(id);
     if (s.items !== undefined && s.items !== expected) out.push(`\`${id}\` returned ${s.items} ${what}, expected ${expected}.`);
-    if (s.error && s.samplesMs.length > 0) out.push(`\`${id}\` failed in a later repetition: ${s.error}`);
   };
   for (const id of ['history.git', 'history.es-git', 'flat.100', 'cache.history.first', 'cache.history.second']) {
     expect(id, 'commits', data.historyCount);
@@ -194,6 +208,6 @@ function notes(get: (id: string) => Summary, data: Expected, repeat: number): st
   if (errs('blame50.es-git') !== undefined && errs('blame50.es-git') !== errs('blame50.git')) {
     out.push(`Blame of ${SUBSET} files: es-git reported ${errs('blame50.es-git')} per-file errors, git engine ${String(errs('blame50.git'))}.`);
   }
-  if (repeat < 3) out.push(`Only ${repeat} repetition(s): medians are single samples.`);
+  if (repeat < 3) out.push(`Only ${repeat} repetition(s): the medians rest on very few samples.`);
   return out;
 }

@@ -56,13 +56,14 @@ const wall = (s: Summary | undefined): string => (s && s.samplesMs.length > 0 ? 
 
 function mainTable(rows: Row[]): string {
   return table(
-    ['#', 'Scenario', 'Ours (median)', 'Baseline (median)', 'Ratio', 'Target', 'Result', 'Peak RSS', 'Lag p99'],
+    ['#', 'Scenario', 'Ours (median)', 'Baseline (median)', 'Ratio', 'Per-rep ratios', 'Target', 'Result', 'Peak RSS', 'Lag p99'],
     rows.map((r) => [
       r.id,
       r.scenario,
       wall(r.ours),
       `${wall(r.baseline)} (${r.baselineLabel})`,
       r.ratioLabel ? `${x(r.ratio)} (${r.ratioLabel})` : x(r.ratio),
+      r.perRep.length > 1 ? r.perRep.map(x).join(' / ') : '',
       r.target || '(figures only)',
       r.result === 'pass' ? '**pass**' : r.result.startsWith('FAIL') ? `**${r.result}**` : r.result,
       mb(r.ours.maxRssMB),
@@ -102,7 +103,9 @@ export function resultsSection(r: Results): string {
 
 ${mainTable(r.rows)}
 
-Ratio = ours / baseline (lower is better). Peak RSS and lag p99 are those of the "ours" process.
+Ratio = median ours / median baseline (lower is better); "per-rep ratios" are ours / baseline within
+each repetition, where the two ran back to back, and show how much the machine's load moved things.
+Peak RSS and lag p99 are those of the "ours" process.
 
 ### History peak RSS by length (scenario 2)
 
@@ -114,9 +117,9 @@ ${choiceTable(r.choices)}
 
 History compares each engine's ratio to its own adjacent \`git log\` run. Small operations: median of
 ${r.config.opCalls} calls inside one process after one warm-up call; "first call" is \`openRepository\` plus
-that warm-up call, which includes es-git's worker start-up. \`auto\` gets es-git for a small operation
-only if es-git wins both warm and on the first call, since one call per process (the CLI) is the
-common case. Suggested \`AUTO_CHOICE\` (packages/git/src/engines/engine-set.ts):
+that warm-up call, which includes es-git's worker start-up. Where es-git wins warm calls but loses the
+first call, the suggestion is \`es-git-when-warm\` (git for one-shot runs such as the CLI, es-git once
+the worker pool is running). Suggested \`AUTO_CHOICE\` (packages/git/src/engines/engine-set.ts), on speed alone:
 
 \`\`\`ts
 {
