@@ -89,7 +89,7 @@ async function runBaseline(urls: string[], dest: string, host: string): Promise<
 }
 
 async function main(): Promise<void> {
-  const repeat = Number(process.env['BENCH_REPEAT'] ?? 3);
+  const repeat = process.env['BENCH_QUICK'] === '1' ? 1 : Number(process.env['BENCH_REPEAT'] ?? 3);
   const machine = await describeMachine();
   const work = join(root, '.bench-work', 'clone');
   await rm(work, { recursive: true, force: true });
@@ -139,7 +139,10 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
   ].join('\n');
-  await writeFile(join(root, 'BENCHMARKS-clone.md'), md);
+  // A quick (smoke) run never replaces the committed report.
+  const quick = process.env['BENCH_QUICK'] === '1';
+  if (quick) await mkdir(join(root, '.bench-work', 'quick'), { recursive: true });
+  await writeFile(quick ? join(root, '.bench-work', 'quick', 'BENCHMARKS-clone.md') : join(root, 'BENCHMARKS-clone.md'), md);
   process.stdout.write(md);
   await rm(work, { recursive: true, force: true });
 }

@@ -146,7 +146,7 @@ export function evaluate(m: Record<string, Summary>, expected: Expected, repeat:
   pair('5b', `blame ${SUBSET} files (es-git engine)`, 'blame50.es-git', 'blame50.baseline', `\`xargs git blame\` on ${SUBSET}`, '', () => []);
   pair('5c', `blame ${SUBSET} files (git engine)`, 'blame50.git', 'blame50.baseline', `\`xargs git blame\` on ${SUBSET}`, '', () => []);
 
-  return { rows, flatness, choices: choose(get), notes: notes(get, expected, repeat) };
+  return { rows, flatness, choices: choose(get), notes: [...marginNotes(rows), ...notes(get, expected, repeat)] };
 }
 
 /**
@@ -185,6 +185,24 @@ function choose(get: (id: string) => Summary): Choice[] {
     choices.push(c);
   }
   return choices;
+}
+
+/** Flags verdicts that the per-repetition ratios don't all agree with: a thin margin or a noisy machine. */
+function marginNotes(rows: Row[]): string[] {
+  const out: string[] = [];
+  for (const row of rows) {
+    const limit = row.checks.find((c) => c.label === 'ratio')?.limit;
+    if (limit === undefined || row.perRep.length < 2) continue;
+    const over = row.perRep.filter((r) => r > limit).length;
+    const passed = row.checks.find((c) => c.label === 'ratio')!.pass;
+    if ((passed && over > 0) || (!passed && over < row.perRep.length)) {
+      out.push(
+        `Scenario ${row.id} ${passed ? 'passes' : 'fails'} its ratio target on the medians, but ${over} of ` +
+          `${row.perRep.length} per-repetition ratios exceed ${limit}: the margin is within this machine's noise.`,
+      );
+    }
+  }
+  return out;
 }
 
 /** Sanity notes: item counts that disagree with the dataset or between engines. */

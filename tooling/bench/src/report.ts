@@ -172,8 +172,7 @@ ${machineTable}
 ${d.trackedFiles} files at HEAD, HEAD \`${d.head.slice(0, 12)}\`. Code measured: gitfleet \`${r.source}\`
 (the built \`dist/\` of @gitfleet/git). The whole run took ${Math.round(r.durationS / 60)} min.
 
-${resultsSection(r)}
-## Baseline commands
+${resultsSection(r)}## Baseline commands
 
 ${Object.entries(r.baselines).map(([name, command]) => `- ${name}: \`${command}\``).join('\n')}
 `;

@@ -1,6 +1,6 @@
 import { EngineUnavailableError, InvalidOptionError } from '../errors.js';
 import type { EngineChoice, EngineName } from '../types.js';
-import { createCliEngine } from './cli/engine.js';
+import { checkGitVersion, createCliEngine } from './cli/engine.js';
 import type { GitEngine } from './engine.js';
 
 /** The operations `auto` chooses an engine for. */
@@ -40,12 +40,12 @@ export interface EngineSetOptions {
 export class EngineSet {
   private cli: GitEngine | undefined;
   private esGit: GitEngine | undefined;
-  private gitAvailable: Promise<boolean> | undefined;
+  private gitVersion: Promise<void> | undefined;
 
   constructor(private readonly options: EngineSetOptions = {}) {}
 
   async get(name: EngineName): Promise<GitEngine> {
-    if (name === 'git') return (this.cli ??= createCliEngine());
+    if (name === 'git') return (this.cli ??= createCliEngine({ versionCheck: this.gitCheck() }));
     if (this.esGit) return this.esGit;
     // Loaded on demand: runs that only use the git CLI never touch the native addon's module graph.
     const { createEsGitEngine } = await import('./es-git/engine.js');
@@ -65,13 +65,20 @@ export class EngineSet {
     return this.get('git');
   }
 
-  private hasGit(): Promise<boolean> {
-    return (this.gitAvailable ??= createCliEngine()
-      .open(process.cwd())
-      .then(
-        () => true,
-        (error: unknown) => !(error instanceof EngineUnavailableError),
-      ));
+  /** One `git --version` per set, shared by auto's choice and the git engine. */
+  private gitCheck(): Promise<void> {
+    if (!this.gitVersion) {
+      this.gitVersion = checkGitVersion();
+      this.gitVersion.catch(() => undefined);
+    }
+    return this.gitVersion;
+  }
+
+  private async hasGit(): Promise<boolean> {
+    return this.gitCheck().then(
+      () => true,
+      (error: unknown) => !(error instanceof EngineUnavailableError),
+    );
   }
 
   async close(): Promise<void> {

@@ -18,8 +18,8 @@ import { gitOutput, gitText, nulTokens, spawnGit } from './run.js';
 export const MIN_GIT_VERSION = [2, 30] as const;
 
 export interface CliEngineOptions {
-  /** Skip the `git --version` check (it runs once per engine otherwise). */
-  skipVersionCheck?: boolean;
+  /** A `git --version` check shared with others (see checkGitVersion); by default the engine runs its own once. */
+  versionCheck?: Promise<void>;
 }
 
 /**
@@ -27,7 +27,7 @@ export interface CliEngineOptions {
  * byte-exact parsing. Nothing blocks the event loop; aborting kills the subprocess.
  */
 export function createCliEngine(options: CliEngineOptions = {}): GitEngine {
-  let versionCheck: Promise<void> | undefined = options.skipVersionCheck ? Promise.resolve() : undefined;
+  let versionCheck: Promise<void> | undefined = options.versionCheck;
   const ready = (): Promise<void> => (versionCheck ??= checkGitVersion());
 
   return {
@@ -134,7 +134,8 @@ export function createCliEngine(options: CliEngineOptions = {}): GitEngine {
   };
 }
 
-async function checkGitVersion(): Promise<void> {
+/** Throws EngineUnavailableError unless git >= MIN_GIT_VERSION is on PATH. */
+export async function checkGitVersion(): Promise<void> {
   const out = await gitText(['--version'], { cwd: process.cwd() });
   const m = /(\d+)\.(\d+)/.exec(out);
   const [major, minor] = [Number(m?.[1] ?? 0), Number(m?.[2] ?? 0)];
