@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile, type FileHandle, open } from 'node:fs/promises';
+import { access, mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import envPaths from 'env-paths';
@@ -43,13 +43,7 @@ export class ResultCache {
   /** Streams a cached ndjson entry, or returns undefined on a miss. */
   async readLines<T>(kind: string, key: string): Promise<AsyncIterable<T> | undefined> {
     const file = this.path(kind, key, 'ndjson');
-    let handle: FileHandle;
-    try {
-      handle = await open(file, 'r');
-    } catch {
-      return undefined;
-    }
-    await handle.close();
+    if (!(await access(file).then(() => true, () => false))) return undefined;
     return (async function* () {
       const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
       for await (const line of lines) if (line) yield JSON.parse(line) as T;

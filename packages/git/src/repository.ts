@@ -120,7 +120,7 @@ export class Repository {
     let complete = false;
     try {
       for await (const commit of engine.history(this.location, query, signal)) {
-        await writer?.add(commit);
+        if (writer) await writer.add(commit); // no extra await per commit when the cache is off
         yield commit;
         if (++done % 500 === 0) onProgress?.({ done });
       }
