@@ -200,10 +200,10 @@ export class Fleet {
   }
 
   private emitProgress(entry: Entry): void {
-    const now = Date.now();
-    if (now - entry.lastProgressAt < PROGRESS_INTERVAL_MS) return;
-    entry.lastProgressAt = now;
+    if (Date.now() - entry.lastProgressAt < PROGRESS_INTERVAL_MS) return;
     this.events.emit('progress', copy(entry.task));
+    // Stamped after the listeners ran, so listeners never see two events closer than the interval.
+    entry.lastProgressAt = Date.now();
   }
 }
 
