@@ -57,8 +57,8 @@ describe('fleet cloning over smart HTTP', () => {
       ...opts(),
       onSpawn: (argv, pid) => {
         argvs.push([...argv]);
-        // Every process in git's group (git, git-remote-http, index-pack), read while it runs.
-        const scan = setInterval(() => cmdlines.push(...groupMembers(pid).map((m) => m.cmdline)), 20);
+        // Every process in git's tree (git, git-remote-http, index-pack), read while it runs.
+        const scan = setInterval(() => cmdlines.push(...treeMembers(pid).map((m) => m.cmdline)), 20);
         setTimeout(() => clearInterval(scan), 3000).unref();
       },
     });
@@ -149,15 +149,17 @@ describe('fleet cloning over smart HTTP', () => {
     const receiving = new Promise<void>((resolve) => fleet.on('progress', (t) => t.progress.phase === 'receiving' && resolve()));
     const done = fleet.cloneAll();
     await receiving;
+    const tree = pids.flatMap((pid) => treeMembers(pid).map((m) => m.pid));
+    expect(tree.length).toBeGreaterThan(pids.length); // helpers were running
     const abortedAt = Date.now();
     controller.abort();
     const results = await done;
     expect(Date.now() - abortedAt).toBeLessThan(1000);
     expect(results.every((r) => r.status === 'failed' && r.error?.code === 'GITFLEET_GIT_ABORTED')).toBe(true);
     expect(await readdir(dest.path)).toEqual([]);
-    // Every process of every git group (git, git-remote-http, index-pack) is gone within the second.
-    while (pids.some(groupAlive) && Date.now() - abortedAt < 1000) await sleep(20);
-    expect(pids.filter(groupAlive)).toEqual([]);
+    // Every process of every git tree (git, git-remote-http, index-pack) is gone within the second.
+    while (tree.some(alive) && Date.now() - abortedAt < 1000) await sleep(20);
+    expect(tree.filter(alive)).toEqual([]);
   });
 
   it('makes shallow, bare and no-checkout clones', async () => {
@@ -211,21 +213,36 @@ describe('fleet cloning over smart HTTP', () => {
   });
 });
 
-/** Live (not zombie) processes in group `pgid`, from /proc (Linux). */
-function groupMembers(pgid: number): { pid: string; cmdline: string }[] {
-  const members: { pid: string; cmdline: string }[] = [];
+/** Live (not zombie) processes: pid, parent pid and command line, from /proc (Linux). */
+function processes(): { pid: number; ppid: number; cmdline: string }[] {
+  const list: { pid: number; ppid: number; cmdline: string }[] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(group) !== pgid || state === 'Z') continue;
-      members.push({ pid, cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ') });
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z') continue;
+      list.push({ pid: Number(pid), ppid: Number(ppid), cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ') });
     } catch {
       // exited meanwhile
     }
   }
-  return members;
+  return list;
+}
+
+/** `root` and its live descendants. */
+function treeMembers(root: number): { pid: number; cmdline: string }[] {
+  const all = processes();
+  const tree = all.filter((p) => p.pid === root);
+  for (let i = 0; i < tree.length; i++) tree.push(...all.filter((p) => p.ppid === tree[i]!.pid));
+  return tree;
 }
 
 // Killed helpers are reparented to PID 1, which may leave them as zombies: those count as gone.
-const groupAlive = (pgid: number): boolean => groupMembers(pgid).length > 0;
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
