@@ -23,6 +23,8 @@ interface Entry {
   tempRoot?: string | undefined;
   running?: Promise<FleetResult> | undefined;
   lastProgressAt: number;
+  /** A throttled update waiting to go out (trailing edge), so the last progress is never lost. */
+  pendingProgress?: NodeJS.Timeout | undefined;
 }
 
 /** Many repositories cloned (or refreshed) concurrently; see {@link createFleet}. */
@@ -195,12 +197,21 @@ export class Fleet {
   private setStatus(entry: Entry, update: Partial<FleetTask>): void {
     const { task } = entry;
     Object.assign(task, update);
+    clearTimeout(entry.pendingProgress);
+    entry.pendingProgress = undefined;
     if (update.status === 'queued' || update.status === 'cloning') delete task.error;
     this.events.emit('state', copy(task));
   }
 
   private emitProgress(entry: Entry): void {
-    if (Date.now() - entry.lastProgressAt < PROGRESS_INTERVAL_MS) return;
+    const wait = entry.lastProgressAt + PROGRESS_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      entry.pendingProgress ??= setTimeout(() => {
+        entry.pendingProgress = undefined;
+        this.emitProgress(entry);
+      }, wait).unref();
+      return;
+    }
     this.events.emit('progress', copy(entry.task));
     // Stamped after the listeners ran, so listeners never see two events closer than the interval.
     entry.lastProgressAt = Date.now();
