@@ -1,0 +1,27 @@
+/**
+ * Worker entry of the process-wide pool (see pool.ts): every CPU-bound step of the pipeline
+ * (parsing, classifying, token counting, packing, reduce rendering) runs here, never on the
+ * caller's event loop. Exposed as `@gitfleet/ai-diff/worker` so bundlers can ship a copy.
+ */
+import type { TokenEncoding } from './config/models.js';
+import { countTokens } from './diff/count-tokens.js';
+import { prepareSync, type DiffSource, type PrepareSettings, type PreparedDiff } from './diff/prepare.js';
+import { renderReduceSync, type ReduceInput } from './diff/render-reduce.js';
+
+export type WorkerTask =
+  | { op: 'prepare'; source: DiffSource; settings: PrepareSettings }
+  | { op: 'reduce'; input: ReduceInput }
+  | { op: 'count'; texts: string[]; encoding: TokenEncoding };
+
+export type WorkerResult = PreparedDiff | { user: string; tokens: number } | number[];
+
+export default function run(task: WorkerTask): WorkerResult {
+  switch (task.op) {
+    case 'prepare':
+      return prepareSync(task.source, task.settings);
+    case 'reduce':
+      return renderReduceSync(task.input);
+    case 'count':
+      return task.texts.map((text) => countTokens(text, task.encoding));
+  }
+}

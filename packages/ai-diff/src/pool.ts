@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import Tinypool from 'tinypool';
+import type { WorkerResult, WorkerTask } from './ai-diff-worker.js';
+import { AiDiffError } from './errors.js';
+
+export interface AiDiffPoolOptions {
+  /**
+   * The compiled worker module. Default: `ai-diff-worker.js` next to this module, so a bundle
+   * that emits its own copy under that name beside itself works unchanged; otherwise pass
+   * `import.meta.resolve('@gitfleet/ai-diff/worker')` or the bundle's file.
+   */
+  workerUrl?: URL | string;
+  /** Worker threads at most. Default: min(2, cores). */
+  maxThreads?: number;
+}
+
+/** Idle workers exit after this long; idle workers never keep the process alive. */
+const IDLE_TIMEOUT_MS = 10_000;
+
+let pool: Tinypool | undefined;
+
+/**
+ * `./ai-diff-worker.js` beside this module once compiled (or bundled); under vitest this module
+ * is TypeScript and Node 20 workers cannot load `.ts`, so fall back to the package's build output.
+ */
+function defaultWorkerUrl(): URL {
+  const sibling = new URL('./ai-diff-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(sibling)) ? sibling : new URL('../dist/ai-diff-worker.js', import.meta.url);
+}
+
+/**
+ * The process-wide worker pool, created on first use (throws GITFLEET_AI_WORKER_FAILED when
+ * the worker file does not exist). The first caller's options decide; call
+ * {@link destroyAiDiffPool} to start over with others.
+ *
+ * @example
+ * getAiDiffPool({ workerUrl: new URL('./ai-diff-worker.js', import.meta.url) });
+ */
+export function getAiDiffPool(options: AiDiffPoolOptions = {}): Tinypool {
+  if (pool) return pool;
+  const url = new URL(options.workerUrl ?? defaultWorkerUrl(), import.meta.url);
+  // tinypool never settles a task whose worker module cannot load: check it exists first.
+  if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
+    throw new AiDiffError('GITFLEET_AI_WORKER_FAILED', `ai-diff worker not found: ${fileURLToPath(url)}`);
+  }
+  pool = new Tinypool({
+    filename: url.href,
+    minThreads: 0,
+    maxThreads: Math.max(1, options.maxThreads ?? Math.min(2, availableParallelism())),
+    idleTimeout: IDLE_TIMEOUT_MS,
+  });
+  return pool;
+}
+
+/** Stops the pool's workers (in-flight tasks reject). The next call creates a new pool. */
+export async function destroyAiDiffPool(): Promise<void> {
+  const current = pool;
+  pool = undefined;
+  await current?.destroy();
+}
+
+/** Runs one task in the pool; a worker crash or abort becomes an AiDiffError. */
+export async function runTask<T extends WorkerResult>(task: WorkerTask, options: AiDiffPoolOptions & { signal?: AbortSignal } = {}): Promise<T> {
+  const pool = getAiDiffPool(options);
+  try {
+    const runOptions = options.signal ? { signal: options.signal } : {};
+    return (await pool.run(task, runOptions)) as T;
+  } catch (error) {
+    if (options.signal?.aborted) throw new AiDiffError('GITFLEET_AI_ABORTED', 'aborted', { cause: error });
+    const message = error instanceof Error ? error.message : String(error);
+    throw new AiDiffError('GITFLEET_AI_WORKER_FAILED', `ai-diff worker failed: ${message}`, { cause: error });
+  }
+}

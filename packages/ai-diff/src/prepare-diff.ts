@@ -1,0 +1,127 @@
+import type { AiConfig } from './config/ai-config.js';
+import { modelInfo, type ModelInfo } from './config/models.js';
+import type { DiffSource, PreparedDiff } from './diff/prepare.js';
+import { AiDiffError } from './errors.js';
+import { runTask, type AiDiffPoolOptions } from './pool.js';
+import { frameText, requestFrame, type MessageShape, type Stage } from './prompts.js';
+import { readSource, type SourceOptions } from './read-source.js';
+
+export interface PrepareDiffOptions extends SourceOptions, AiDiffPoolOptions {
+  /** Picks the tokenizer and the default budget. Default `gpt-4.1-mini`. */
+  model?: string;
+  provider?: AiConfig['provider'];
+  maxInputTokens?: number;
+  concurrency?: number;
+  maxMapCalls?: number;
+  exclude?: string[];
+  include?: string[];
+  subjectMaxLength?: number;
+  conventional?: boolean;
+  body?: boolean;
+  candidates?: number;
+  signal?: AbortSignal;
+}
+
+/** Output tokens kept free when the input budget comes from a context window. */
+const OUTPUT_RESERVE = 4096;
+/** Sending more than this by default costs more than it helps a commit message. */
+const DEFAULT_INPUT_CAP = 128_000;
+/** Ollama allocates memory for its whole context: stay modest unless told otherwise. */
+const OLLAMA_DEFAULT_INPUT = 8_192;
+/** Planning margin for models counted with the cl100k approximation. */
+const APPROXIMATION_FACTOR = 0.85;
+
+/**
+ * Input tokens per request: GITFLEET_AI_MAX_INPUT_TOKENS when set, else the model's context
+ * window minus an output reserve (capped at 128k; 8k for Ollama). Models without an exact
+ * tokenizer plan with 85 % of it.
+ */
+export function resolveMaxInputTokens(config: Pick<AiConfig, 'provider' | 'maxInputTokens'>, info: ModelInfo): number {
+  let tokens = config.maxInputTokens ?? Math.min(info.contextWindow - OUTPUT_RESERVE, DEFAULT_INPUT_CAP);
+  if (config.maxInputTokens === undefined && config.provider === 'ollama') tokens = Math.min(tokens, OLLAMA_DEFAULT_INPUT);
+  if (!info.exactTokenizer) tokens = Math.floor(tokens * APPROXIMATION_FACTOR);
+  return Math.max(256, tokens);
+}
+
+export function messageShape(options: { subjectMaxLength?: number; conventional?: boolean; body?: boolean; candidates?: number }): MessageShape {
+  return {
+    subjectMaxLength: options.subjectMaxLength ?? 72,
+    conventional: options.conventional ?? false,
+    body: options.body ?? false,
+    candidates: Math.max(1, Math.min(5, Math.floor(options.candidates ?? 1))),
+  };
+}
+
+export interface PrepareRun {
+  source: DiffSource;
+  model: string;
+  provider: AiConfig['provider'];
+  maxInputTokens: number;
+  concurrency: number;
+  maxMapCalls: number;
+  exclude: string[];
+  include: string[];
+  shape: MessageShape;
+  pool: AiDiffPoolOptions;
+  signal?: AbortSignal;
+}
+
+/** Runs the local stage in the worker pool. */
+export async function runPrepare(run: PrepareRun): Promise<PreparedDiff> {
+  const info = modelInfo(run.model);
+  const frames = Object.fromEntries(
+    (['single', 'map', 'reduce'] as Stage[]).map((stage) => [stage, frameText(requestFrame(stage, run.shape))]),
+  ) as Record<Stage, string>;
+  return runTask<PreparedDiff>(
+    {
+      op: 'prepare',
+      source: run.source,
+      settings: {
+        encoding: info.encoding,
+        maxInputTokens: run.maxInputTokens,
+        frames,
+        concurrency: run.concurrency,
+        maxMapCalls: run.maxMapCalls,
+        exclude: run.exclude,
+        include: run.include,
+      },
+    },
+    { ...run.pool, ...(run.signal ? { signal: run.signal } : {}) },
+  );
+}
+
+/**
+ * The local stage alone (read, parse, omit, collapse, count, plan), without any model call:
+ * what a benchmark measures apart from the network, or a preview of what would be sent.
+ *
+ * @example
+ * const prepared = await prepareDiff({ repo: '.', model: 'gpt-4.1-mini', maxInputTokens: 4000 });
+ * console.log(prepared.plan.mode, prepared.omitted, prepared.diffTokens);
+ */
+export async function prepareDiff(options: PrepareDiffOptions): Promise<PreparedDiff> {
+  const model = options.model ?? 'gpt-4.1-mini';
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new AiDiffError('GITFLEET_AI_INVALID_OPTION', 'concurrency must be a positive integer');
+  const source = await readSource(options, options.signal);
+  const provider = options.provider ?? 'openai';
+  const maxInputTokens = resolveMaxInputTokens(
+    options.maxInputTokens === undefined ? { provider } : { provider, maxInputTokens: options.maxInputTokens },
+    modelInfo(model),
+  );
+  const pool: AiDiffPoolOptions = {};
+  if (options.workerUrl !== undefined) pool.workerUrl = options.workerUrl;
+  if (options.maxThreads !== undefined) pool.maxThreads = options.maxThreads;
+  return runPrepare({
+    source,
+    model,
+    provider,
+    maxInputTokens,
+    concurrency,
+    maxMapCalls: options.maxMapCalls ?? 24,
+    exclude: options.exclude ?? [],
+    include: options.include ?? [],
+    shape: messageShape(options),
+    pool,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}

@@ -1,0 +1,110 @@
+import { afterAll, expect, test } from 'vitest';
+import { startLlmServer } from '@gitfleet/test-kit/llm-server';
+import { destroyAiDiffPool, generateCommitMessage, type PipelineEvent } from '../src/index.js';
+import { serverEnv, stagedRepo } from './helpers.js';
+
+afterAll(() => destroyAiDiffPool());
+
+const files = {
+  base: { 'src/parser/lexer.ts': 'export const a = 1;\n', 'src/parser/ast.ts': 'export type A = 1;\n' },
+  staged: { 'src/parser/lexer.ts': 'export const a = 2;\n', 'src/parser/ast.ts': 'export type A = 2;\n', 'src/parser/emit.ts': 'export {};\n' },
+};
+
+test('a hanging server: the local message comes back within the deadline, marked as fallback', async () => {
+  await using repo = await stagedRepo(files.base, files.staged);
+  await using server = await startLlmServer({ handler: () => ({ hang: true }) });
+  const events: PipelineEvent[] = [];
+  const started = Date.now();
+  const result = await generateCommitMessage({
+    repo: repo.path,
+    env: serverEnv(server, 'openai', { GITFLEET_AI_TIMEOUT_MS: '60000' }),
+    configFile: false,
+    deadlineMs: 2500,
+    onEvent: (e) => events.push(e),
+  });
+  const elapsed = Date.now() - started;
+  expect(result.fallback?.reason).toMatch(/deadline of 2500 ms/);
+  expect(result.mode).toBe('local');
+  expect(result.subject).toBe('Update 3 files in src/parser');
+  expect(result.body).toContain('- src/parser/emit.ts: added (+1 -0)');
+  expect(result.message).toBe(`${result.subject}\n\n${result.body!}`);
+  expect(server.requests.length).toBeGreaterThanOrEqual(1);
+  expect(events.at(-2)).toMatchObject({ type: 'fallback' });
+  expect(elapsed).toBeLessThan(20_000); // generous: the deadline is 2.5 s
+  // The hung connection was given up by the client.
+  await expect.poll(() => server.inFlight).toBe(0);
+});
+
+test('per-request timeouts are retried, then the deadline ends the call', async () => {
+  await using repo = await stagedRepo(files.base, files.staged);
+  await using server = await startLlmServer({ handler: () => ({ hang: true }) });
+  const events: PipelineEvent[] = [];
+  const result = await generateCommitMessage({
+    repo: repo.path,
+    env: serverEnv(server, 'openai', { GITFLEET_AI_TIMEOUT_MS: '300', GITFLEET_AI_RETRIES: '1' }),
+    configFile: false,
+    deadlineMs: 30_000,
+    onEvent: (e) => events.push(e),
+  });
+  expect(result.fallback?.reason).toMatch(/no answer from 127\.0\.0\.1:\d+ within 300 ms/);
+  expect(server.requests).toHaveLength(2);
+  expect(result.calls).toBe(2);
+  expect(events.filter((e) => e.type === 'retry')).toHaveLength(1);
+});
+
+test('a provider that is down (connection refused) falls back at once', async () => {
+  await using repo = await stagedRepo(files.base, files.staged);
+  const server = await startLlmServer();
+  const env = serverEnv(server, 'anthropic', { GITFLEET_AI_RETRIES: '0' });
+  await server.close();
+  const result = await generateCommitMessage({ repo: repo.path, env, configFile: false, conventional: true });
+  expect(result.fallback?.reason).toMatch(/provider failed: request to 127\.0\.0\.1:\d+ failed: ECONNREFUSED/);
+  expect(result.subject).toBe('feat(parser): update 3 files in src/parser');
+});
+
+test('no provider configured: local message, no request, never throws', async () => {
+  await using repo = await stagedRepo(files.base, files.staged);
+  const events: PipelineEvent[] = [];
+  const result = await generateCommitMessage({ repo: repo.path, env: { OPENAI_API_KEY: 'sk-vendor-key-abcdef' }, configFile: false, body: false, onEvent: (e) => events.push(e) });
+  expect(result).toMatchObject({ subject: 'Update 3 files in src/parser', message: 'Update 3 files in src/parser', calls: 0, mode: 'local' });
+  expect(result.fallback?.reason).toMatch(/no provider configured/);
+  expect(events.find((e) => e.type === 'warning')).toMatchObject({ message: expect.stringMatching(/GITFLEET_AI_PROVIDER is not set/) as unknown });
+});
+
+test('nothing staged: an "Empty commit" fallback, no request', async () => {
+  await using repo = await stagedRepo({}, {});
+  await using server = await startLlmServer();
+  const result = await generateCommitMessage({ repo: repo.path, env: serverEnv(server, 'openai'), configFile: false });
+  expect(result).toMatchObject({ subject: 'Empty commit', fallback: { reason: 'no changes staged' }, calls: 0 });
+  expect(server.requests).toHaveLength(0);
+});
+
+test('the failure of some map parts does not lose the message; all parts failing falls back', async () => {
+  const base: Record<string, string> = {};
+  const staged: Record<string, string> = {};
+  for (let i = 0; i < 12; i++) {
+    base[`m/f${String(i)}.txt`] = `${'line of text number\n'.repeat(30)}`;
+    staged[`m/f${String(i)}.txt`] = `${'line of text number\n'.repeat(15)}changed ${String(i)}\n${'line of text number\n'.repeat(15)}`;
+  }
+  await using repo = await stagedRepo(base, staged);
+  let maps = 0;
+  await using server = await startLlmServer({
+    handler: (req) => {
+      if (req.schemaName === 'file_analysis') return ++maps === 1 ? { status: 400, message: 'bad request' } : { json: { theme: 'edit texts', files: [] } };
+      return { json: { subject: 'Edit the m texts' } };
+    },
+  });
+  const env = serverEnv(server, 'openai', { GITFLEET_AI_MAX_INPUT_TOKENS: '700' });
+  const events: PipelineEvent[] = [];
+  const result = await generateCommitMessage({ repo: repo.path, env, configFile: false, onEvent: (e) => events.push(e) });
+  expect(result.fallback).toBeNull();
+  expect(result.subject).toBe('Edit the m texts');
+  expect(events.filter((e) => e.type === 'part-failed')).toHaveLength(1);
+  // The failed part's files still reach the reduce request, from local facts.
+  const reduce = server.requests.find((r) => r.schemaName === 'commit_message')!;
+  expect(reduce.user).toMatch(/not analysed/);
+
+  server.setHandler(() => ({ status: 503, message: 'overloaded' }));
+  const down = await generateCommitMessage({ repo: repo.path, env: { ...env, GITFLEET_AI_RETRIES: '0' }, configFile: false });
+  expect(down.fallback?.reason).toMatch(/every analysis request failed: provider failed: HTTP 503/);
+});

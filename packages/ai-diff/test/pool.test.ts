@@ -1,0 +1,48 @@
+import { afterEach, expect, test } from 'vitest';
+import { destroyAiDiffPool, getAiDiffPool, prepareDiff } from '../src/index.js';
+
+afterEach(() => destroyAiDiffPool());
+
+function bigDiff(files: number): string {
+  const parts: string[] = [];
+  for (let f = 0; f < files; f++) {
+    const lines = Array.from({ length: 200 }, (_, i) => `+const value_${String(f)}_${String(i)} = compute(${String(i)}, "file ${String(f)}");`);
+    parts.push(`diff --git a/src/f${String(f)}.ts b/src/f${String(f)}.ts\nnew file mode 100644\n--- /dev/null\n+++ b/src/f${String(f)}.ts\n@@ -0,0 +1,200 @@\n${lines.join('\n')}`);
+  }
+  return `${parts.join('\n')}\n`;
+}
+
+test('the local stage runs in the worker pool: the event loop keeps turning meanwhile', async () => {
+  const diff = bigDiff(300); // ~4 MB of diff, seconds of tokenizing
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  try {
+    const prepared = await prepareDiff({ diff, maxInputTokens: 8000, concurrency: 8 });
+    expect(prepared.stats.files).toBe(300);
+    expect(prepared.plan.mode).toBe('map');
+    if (prepared.plan.mode === 'map') {
+      for (const part of prepared.plan.parts) expect(part.tokens).toBeLessThanOrEqual(prepared.budgets.map);
+      // Water-filling capped the content at about maxMapCalls full requests.
+      expect(prepared.plan.parts.length).toBeLessThanOrEqual(26);
+      expect(prepared.plan.truncated.length).toBeGreaterThan(0);
+    }
+  } finally {
+    clearInterval(timer);
+  }
+  // Had the tokenizer run on this thread, no interval callback could have fired before it finished.
+  expect(ticks).toBeGreaterThan(3);
+});
+
+test('one process-wide pool, created lazily, destroyable, with an overridable worker file', async () => {
+  const first = getAiDiffPool();
+  expect(getAiDiffPool()).toBe(first);
+  await destroyAiDiffPool();
+  const workerUrl = new URL('../dist/ai-diff-worker.js', import.meta.url);
+  const prepared = await prepareDiff({ diff: 'diff --git a/a b/a\n--- a/a\n+++ b/a\n@@ -1 +1 @@\n-1\n+2\n', workerUrl });
+  expect(prepared.plan.mode).toBe('single');
+  expect(getAiDiffPool()).not.toBe(first);
+
+  await destroyAiDiffPool();
+  const broken = await prepareDiff({ diff: 'diff --git a/a b/a\n', workerUrl: new URL('./no-such-worker.js', import.meta.url) }).catch((e: unknown) => e);
+  expect(broken).toMatchObject({ name: 'AiDiffError', code: 'GITFLEET_AI_WORKER_FAILED' });
+});
