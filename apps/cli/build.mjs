@@ -1,4 +1,5 @@
-// Bundles the CLI into dist/gitfleet.js, plus the es-git worker it starts (dist/worker.js).
+// Bundles the CLI into dist/gitfleet.js, plus the workers it starts: es-git's (dist/worker.js) and
+// ai-diff's (dist/ai-diff-worker.js, found by src/hook/generate-message.ts).
 // es-git (a native addon) and tinypool (which loads its own worker entry) stay external.
 import { build } from 'esbuild';
 import { chmod } from 'node:fs/promises';
@@ -29,6 +30,11 @@ await build({
 await build({
   ...common,
   entryPoints: { worker: fileURLToPath(import.meta.resolve('@gitfleet/git/es-git-worker')) },
+  outdir: 'dist',
+});
+await build({
+  ...common,
+  entryPoints: { 'ai-diff-worker': fileURLToPath(import.meta.resolve('@gitfleet/ai-diff/worker')) },
   outdir: 'dist',
 });
 await chmod('dist/gitfleet.js', 0o755);

@@ -1,4 +1,5 @@
 import { isGitError } from '@gitfleet/git';
+import { isAiCommandError } from './hook/errors.js';
 
 /** Exit codes, in one place. */
 export const EXIT = {
@@ -19,7 +20,13 @@ export class UsageError extends Error {
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const text = error.message.split('\n')[0] ?? String(error);
-    return isGitError(error) || error instanceof UsageError ? text : `${error.name}: ${text}`;
+    return isGitError(error) || error instanceof UsageError || isAiCommandError(error) || isGitfleetError(error) ? text : `${error.name}: ${text}`;
   }
   return String(error);
+}
+
+/** Errors of our packages (ai-diff, providers, tokens), matched by code: their messages are written for users. */
+function isGitfleetError(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('GITFLEET_');
 }

@@ -1,9 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
-import { isGitError } from '@gitfleet/git';
 import { analyzeCommand } from './commands/analyze.js';
 import { blameCommand } from './commands/blame.js';
 import { cloneCommand } from './commands/clone.js';
 import { commitsCommand } from './commands/commits.js';
+import { registerAiCommands } from './commands/commit.js';
+import { registerForgeCommands } from './commands/forge.js';
+import { registerTokensCommands } from './commands/tokens.js';
 import { branchesCommand, diffCommand, filesCommand } from './commands/simple.js';
 import { ENGINES, FORMATS, type RunContext } from './context.js';
 import { describeError, EXIT, UsageError } from './errors.js';
@@ -116,6 +118,10 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
     ['table', 'json'],
   ).action(async (repo: string, opts: unknown) => analyzeCommand(repo, opts, ctx));
 
+  registerForgeCommands(program, ctx);
+  registerTokensCommands(program, ctx, setExit);
+  registerAiCommands(program, ctx);
+
   return program;
 }
 
@@ -140,7 +146,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     process.stderr.write(`gitfleet: ${describeError(error)}\n`);
     if (error instanceof UsageError) return EXIT.usage;
-    if (isGitError(error) && error.code === 'GITFLEET_GIT_INVALID_OPTION') return EXIT.usage;
+    const code = (error as { code?: unknown }).code;
+    // Invalid options of any of our packages: GITFLEET_GIT_INVALID_OPTION, GITFLEET_PROVIDER_INVALID_OPTION, ...
+    if (typeof code === 'string' && /^GITFLEET_[A-Z]+_INVALID_OPTION$/.test(code)) return EXIT.usage;
     return EXIT.failure;
   } finally {
     process.off('SIGINT', onSigint);

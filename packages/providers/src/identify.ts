@@ -10,8 +10,11 @@ import { isObject, num, str } from './json.js';
 import { resolveOptions } from './options.js';
 import type { ClientOptions } from './options.js';
 
-/** HTTP settings for identification requests. */
-export type IdentifyOptions = Pick<ClientOptions, 'retry' | 'timeoutMs' | 'dispatcher' | 'userAgent' | 'onRequest'>;
+/**
+ * HTTP settings for identification requests. With a `cache` (default none), a repeated `GET /user`
+ * is a conditional request that costs no quota when the answer is unchanged.
+ */
+export type IdentifyOptions = Pick<ClientOptions, 'retry' | 'timeoutMs' | 'dispatcher' | 'userAgent' | 'onRequest' | 'cache'>;
 
 /** A token's API base URL as the pool sees it: its own, else the public API (not the environment). */
 const baseUrlOf = (source: TokenSource): string => (source.baseUrl ?? DEFAULT_BASE_URLS[source.provider]).replace(/\/+$/, '');
@@ -31,7 +34,7 @@ export function identifyGitHub(options: IdentifyOptions = {}): Identify {
   return async (source, signal) => {
     check(source, 'github');
     const baseUrl = baseUrlOf(source);
-    const client = new GitHubClient(resolveOptions('github', { ...options, token: source.token, baseUrl, cache: false }));
+    const client = new GitHubClient(resolveOptions('github', { ...options, token: source.token, baseUrl, cache: options.cache ?? false }));
     const call = signal ? { signal } : {};
     let info: IdentityInfo;
     let fromHeaders: Budget | undefined;
@@ -74,7 +77,7 @@ export function identifyGitLab(options: IdentifyOptions = {}): Identify {
   return async (source, signal) => {
     check(source, 'gitlab');
     const baseUrl = baseUrlOf(source);
-    const client = new GitLabClient(resolveOptions('gitlab', { ...options, token: source.token, baseUrl, cache: false }));
+    const client = new GitLabClient(resolveOptions('gitlab', { ...options, token: source.token, baseUrl, cache: options.cache ?? false }));
     const response = await client.engine.get('/user', signal ? { signal } : {});
     const user = isObject(response.data) ? response.data : {};
     const id = num(user, 'id');

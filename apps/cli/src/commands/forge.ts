@@ -1,0 +1,245 @@
+import { Option, type Command } from 'commander';
+import { createGitHubClient, createGitLabClient, type ProviderClient, type Repository } from '@gitfleet/providers';
+import { maskToken } from '@gitfleet/tokens';
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import { FORMATS, parseOptions, positiveInt, type RunContext } from '../context.js';
+import { forgeClient, tokenSources } from '../forge/clients.js';
+import { parseTarget } from '../forge/target.js';
+import { ItemWriter, table, write, type Format } from '../output.js';
+
+const forgeSchema = z.object({
+  format: z.enum(FORMATS).default('table'),
+  cache: z.boolean().default(true),
+  cacheDir: z.string().optional(),
+  raw: z.boolean().default(false),
+  limit: positiveInt.optional(),
+});
+type ForgeCliOptions = z.infer<typeof forgeSchema>;
+
+function forgeOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-f, --format <format>', 'output format (ndjson: one normalized model per line)').choices(FORMATS).default('table'))
+    .option('--limit <n>', 'stop after this many items (no further pages are fetched)')
+    .option('--raw', "json/ndjson: keep the provider's raw payload on each model")
+    .option('--no-cache', 'no conditional-request cache (by default a repeated listing is answered by 304s that cost no quota)')
+    .option('--cache-dir <dir>', 'cache directory (default: $GITFLEET_CACHE_DIR or the user cache dir)');
+}
+
+const TOKENS_HELP = `
+Tokens: the credential store (gitfleet tokens add; unlocked by GITFLEET_CREDENTIALS_PASSPHRASE or
+GITFLEET_CREDENTIALS_KEY), GITHUB_TOKEN / GITLAB_TOKEN, or pools in GITHUB_TOKENS / GITLAB_TOKENS
+(comma-separated). Requests rotate across the identities behind them by remaining budget.
+Self-hosted: GITHUB_API_URL (e.g. https://ghe.example.com/api/v3) and GITLAB_API_URL.`;
+
+interface Column<T> {
+  head: string;
+  value: (item: T) => string | number;
+  align?: 'left' | 'right';
+}
+
+/** Streams `items` in the chosen format; tables are printed once complete. */
+async function output<T extends { raw?: unknown }>(items: AsyncIterable<T>, opts: ForgeCliOptions, columns: Column<T>[]): Promise<number> {
+  const strip = (item: T): Record<string, unknown> => {
+    if (opts.raw) return item as Record<string, unknown>;
+    const { raw: _raw, ...rest } = item;
+    return rest;
+  };
+  let count = 0;
+  const rows: (string | number)[][] = [];
+  const writer = opts.format === 'table' ? undefined : new ItemWriter<Record<string, unknown>>(opts.format as Exclude<Format, 'table'>);
+  for await (const item of items) {
+    if (writer) await writer.add(strip(item));
+    else rows.push(columns.map((c) => c.value(item)));
+    if (++count === opts.limit) break;
+  }
+  if (writer) await writer.end();
+  else await write(table(columns.map((c) => c.head), rows, columns.map((c) => c.align ?? 'left')));
+  return count;
+}
+
+/** `items` in order, `fn` applied to up to `n` at once. */
+async function* mapOrdered<T, U>(items: AsyncIterable<T>, n: number, fn: (item: T) => Promise<U>): AsyncIterable<U> {
+  const limit = pLimit(n);
+  const pending: Promise<U>[] = [];
+  for await (const item of items) {
+    pending.push(limit(() => fn(item)));
+    if (pending.length >= n * 2) yield await pending.shift()!;
+  }
+  while (pending.length > 0) yield await pending.shift()!;
+}
+
+const day = (iso: string | null): string => (iso ? iso.slice(0, 10) : '');
+
+const REPO_COLUMNS: Column<Repository>[] = [
+  { head: 'repository', value: (r) => r.fullName },
+  { head: 'visibility', value: (r) => r.visibility },
+  { head: 'default', value: (r) => r.defaultBranch ?? '' },
+  { head: 'stars', value: (r) => r.stars, align: 'right' },
+  { head: 'forks', value: (r) => r.forks, align: 'right' },
+  { head: 'archived', value: (r) => (r.archived ? 'yes' : '') },
+  { head: 'updated', value: (r) => day(r.updatedAt) },
+];
+
+async function withClient<T>(provider: 'github' | 'gitlab', opts: ForgeCliOptions, fn: (client: ProviderClient) => Promise<T>): Promise<T> {
+  const notes: string[] = [];
+  const client = await forgeClient(provider, opts, notes);
+  for (const note of notes) process.stderr.write(`gitfleet: ${note}\n`);
+  return fn(client);
+}
+
+export function registerForgeCommands(program: Command, ctx: RunContext): void {
+  forgeOptions(
+    program
+      .command('repos')
+      .description('repositories of a GitHub user or org (private ones the token can see included) or a GitLab group with its subgroups')
+      .argument('<owner>', 'github:<owner> or gitlab:<group>, e.g. github:nodejs or gitlab:gitlab-org/security')
+      .option('--details', 'fetch each repository in full (one more request per repository)'),
+  )
+    .addHelpText('after', TOKENS_HELP)
+    .action(async (spec: string, raw: unknown) => {
+      const opts = parseOptions(forgeSchema.extend({ details: z.boolean().default(false) }), raw);
+      const target = parseTarget(spec, 'owner');
+      await withClient(target.provider, opts, async (client) => {
+        const signal = { signal: ctx.signal };
+        let repos = client.listRepositories(target.path, signal);
+        if (opts.details) repos = mapOrdered(repos, 8, (r) => client.getRepository(r.fullName, signal));
+        await output(repos, opts, REPO_COLUMNS);
+      });
+    });
+
+  const state = new Option('--state <state>', 'open, closed or all').choices(['open', 'closed', 'all']).default('open');
+  forgeOptions(
+    program
+      .command('issues')
+      .description('issues of a repository (pull requests left out)')
+      .argument('<repo>', 'github:<owner>/<repo> or gitlab:<group>/<project>')
+      .addOption(state),
+  )
+    .addHelpText('after', TOKENS_HELP)
+    .action(async (spec: string, raw: unknown) => {
+      const opts = parseOptions(forgeSchema.extend({ state: z.enum(['open', 'closed', 'all']) }), raw);
+      const target = parseTarget(spec, 'repo');
+      await withClient(target.provider, opts, (client) =>
+        output(client.listIssues(target.path, { state: opts.state, signal: ctx.signal }), opts, [
+          { head: '#', value: (i) => i.number, align: 'right' },
+          { head: 'state', value: (i) => i.state },
+          { head: 'title', value: (i) => truncate(i.title, 70) },
+          { head: 'author', value: (i) => i.author ?? '' },
+          { head: 'comments', value: (i) => i.comments, align: 'right' },
+          { head: 'updated', value: (i) => day(i.updatedAt) },
+        ]),
+      );
+    });
+
+  forgeOptions(
+    program
+      .command('pulls')
+      .description('pull requests (GitHub) or merge requests (GitLab) of a repository')
+      .argument('<repo>', 'github:<owner>/<repo> or gitlab:<group>/<project>')
+      .addOption(state),
+  )
+    .addHelpText('after', TOKENS_HELP)
+    .action(async (spec: string, raw: unknown) => {
+      const opts = parseOptions(forgeSchema.extend({ state: z.enum(['open', 'closed', 'all']) }), raw);
+      const target = parseTarget(spec, 'repo');
+      await withClient(target.provider, opts, (client) =>
+        output(client.listPullRequests(target.path, { state: opts.state, signal: ctx.signal }), opts, [
+          { head: '#', value: (p) => p.number, align: 'right' },
+          { head: 'state', value: (p) => (p.draft && p.state === 'open' ? 'draft' : p.state) },
+          { head: 'title', value: (p) => truncate(p.title, 60) },
+          { head: 'author', value: (p) => p.author ?? '' },
+          { head: 'branches', value: (p) => `${p.sourceBranch} -> ${p.targetBranch}` },
+          { head: 'updated', value: (p) => day(p.updatedAt) },
+        ]),
+      );
+    });
+
+  forgeOptions(
+    program
+      .command('contributors')
+      .description('contributors of a repository with their commit counts')
+      .argument('<repo>', 'github:<owner>/<repo> or gitlab:<group>/<project>'),
+  )
+    .addHelpText('after', TOKENS_HELP)
+    .action(async (spec: string, raw: unknown) => {
+      const opts = parseOptions(forgeSchema, raw);
+      const target = parseTarget(spec, 'repo');
+      await withClient(target.provider, opts, (client) =>
+        output(client.listContributors(target.path, { signal: ctx.signal }), opts, [
+          { head: 'contributor', value: (c) => c.login ?? c.name ?? '' },
+          { head: 'email', value: (c) => c.email ?? '' },
+          { head: 'commits', value: (c) => c.contributions, align: 'right' },
+        ]),
+      );
+    });
+
+  program
+    .command('rate-limit')
+    .description('remaining API budget of every configured token, per resource (costs no quota)')
+    .addOption(new Option('--provider <provider>', 'only this provider').choices(['github', 'gitlab']))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson']).default('table'))
+    .addHelpText('after', TOKENS_HELP)
+    .action(async (raw: unknown) => {
+      const opts = parseOptions(z.object({ provider: z.enum(['github', 'gitlab']).optional(), format: z.enum(['table', 'json', 'ndjson']) }), raw);
+      await rateLimit(opts, ctx);
+    });
+}
+
+interface RateRow {
+  provider: string;
+  token: string;
+  login: string | null;
+  resource: string;
+  limit: number;
+  remaining: number;
+  used: number;
+  resetAt: string;
+}
+
+async function rateLimit(opts: { provider?: 'github' | 'gitlab' | undefined; format: 'table' | 'json' | 'ndjson' }, ctx: RunContext): Promise<void> {
+  const rows: RateRow[] = [];
+  const notes: string[] = [];
+  for (const provider of opts.provider ? [opts.provider] : (['github', 'gitlab'] as const)) {
+    const sources = await tokenSources(provider, notes);
+    // Anonymous GitHub has a budget of its own (per IP); GitLab needs a token to say anything useful.
+    const entries = sources.length > 0 ? sources.map((s) => ({ token: s.token, baseUrl: s.baseUrl })) : provider === 'github' ? [{ token: undefined, baseUrl: undefined }] : [];
+    for (const entry of entries) {
+      const options = { cache: false as const, userAgent: 'gitfleet-cli', ...(entry.token ? { token: entry.token } : {}), ...(entry.baseUrl ? { baseUrl: entry.baseUrl } : {}) };
+      const client = provider === 'github' ? createGitHubClient(options) : createGitLabClient(options);
+      const call = { signal: ctx.signal };
+      const [status, limits] = await Promise.all([
+        entry.token ? client.validateCredentials(call) : Promise.resolve(undefined),
+        client.getRateLimit(call),
+      ]);
+      for (const r of limits.resources) {
+        rows.push({
+          provider,
+          token: entry.token ? maskToken(entry.token) : '(anonymous)',
+          login: status?.login ?? null,
+          resource: r.resource,
+          limit: r.limit,
+          remaining: r.remaining,
+          used: r.used,
+          resetAt: new Date(r.resetAt).toISOString(),
+        });
+      }
+    }
+  }
+  for (const note of notes) process.stderr.write(`gitfleet: ${note}\n`);
+  if (opts.format === 'json') return write(`${JSON.stringify(rows, null, 2)}\n`);
+  if (opts.format === 'ndjson') return write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  const now = Date.now();
+  await write(
+    table(
+      ['provider', 'token', 'login', 'resource', 'remaining', 'limit', 'resets in'],
+      rows.map((r) => [r.provider, r.token, r.login ?? '', r.resource, r.remaining, r.limit, `${String(Math.max(0, Math.ceil((Date.parse(r.resetAt) - now) / 60_000)))} min`]),
+      ['left', 'left', 'left', 'left', 'right', 'right', 'right'],
+    ),
+  );
+}
+
+function truncate(text: string, n: number): string {
+  const line = text.split('\n')[0] ?? '';
+  return line.length > n ? `${line.slice(0, n - 1)}…` : line;
+}

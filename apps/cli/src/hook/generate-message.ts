@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { CommitMessageResult, GenerateOptions, PrepareDiffOptions, PreparedDiff } from '@gitfleet/ai-diff';
+
+/**
+ * The ai-diff worker sits next to the bundle (dist/ai-diff-worker.js, see build.mjs). When the
+ * CLI runs unbundled, the library finds its own worker.
+ */
+function aiWorkerUrl(): URL | undefined {
+  const url = new URL('./ai-diff-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+function withWorker<T extends { workerUrl?: URL | string }>(options: T): T {
+  const workerUrl = aiWorkerUrl();
+  return workerUrl ? { ...options, workerUrl } : options;
+}
+
+// The library is loaded on demand: the other commands never pay for it.
+
+/** generateCommitMessage with the bundled worker; the worker pool is released afterwards. */
+export async function generateMessage(options: GenerateOptions): Promise<CommitMessageResult> {
+  const { generateCommitMessage, destroyAiDiffPool } = await import('@gitfleet/ai-diff');
+  try {
+    return await generateCommitMessage(withWorker(options));
+  } finally {
+    await destroyAiDiffPool();
+  }
+}
+
+/** prepareDiff (the local stage, no model call) with the bundled worker. */
+export async function prepareMessage(options: PrepareDiffOptions): Promise<PreparedDiff> {
+  const { prepareDiff, destroyAiDiffPool } = await import('@gitfleet/ai-diff');
+  try {
+    return await prepareDiff(withWorker(options));
+  } finally {
+    await destroyAiDiffPool();
+  }
+}
+
+/** The notes that go to stderr: omitted files and why a local message was used. */
+export function resultNotes(result: Pick<CommitMessageResult, 'omitted' | 'fallback'>): string[] {
+  const notes = result.omitted.map((o) => `omitted ${o.path} (${o.reason})`);
+  if (result.fallback) notes.push(`used a locally built message: ${result.fallback.reason}`);
+  return notes;
+}

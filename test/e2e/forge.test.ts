@@ -1,0 +1,244 @@
+import { spawn } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTempDir, type TempDir } from '@gitfleet/test-kit';
+import { startForgeServer, type ForgeServer } from '@gitfleet/test-kit/forge-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, ndjson, runCli, text, type CliResult } from './cli.js';
+
+// Tokens of three GitHub identities and one GitLab identity on the fake forge.
+const ALICE = 'ghp_aliceAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1';
+const BOB = 'ghp_bobBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB2';
+const CAROL = 'ghp_carolCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC3';
+const GITLAB = 'glpat-daveDDDDDDDDDDDDDDDDDDD4';
+const SECRETS = [ALICE, BOB, CAROL, GITLAB];
+
+let server: ForgeServer;
+let home: TempDir;
+
+beforeAll(async () => {
+  home = await createTempDir('gitfleet-forge-e2e-');
+  server = await startForgeServer({
+    seed: {
+      orgs: [{ login: 'acme', members: ['alice', 'bob', 'carol'] }],
+      groups: [{ path: 'acme/platform' }],
+      repos: [
+        ...Array.from({ length: 240 }, (_, i) => ({ owner: 'acme', name: `svc-${String(i).padStart(3, '0')}`, private: i % 10 === 0 })),
+        {
+          owner: 'acme',
+          name: 'api',
+          issues: 7,
+          pulls: 6,
+          contributors: [
+            { login: 'alice', contributions: 40 },
+            { login: 'bob', contributions: 12 },
+          ],
+        },
+        { owner: 'acme/platform', name: 'tools', issues: 3, pulls: 4 },
+        { owner: 'acme', name: 'web' },
+      ],
+    },
+    identities: [
+      { token: ALICE, login: 'alice', limit: 100 },
+      { token: BOB, login: 'bob', limit: 100 },
+      { token: CAROL, login: 'carol', limit: 100 },
+      { token: GITLAB, login: 'dave', provider: 'gitlab' },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await home.cleanup();
+});
+
+/** Environment of a user with a token pool, a private cache dir and credential file. */
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    GITHUB_API_URL: server.githubUrl,
+    GITLAB_API_URL: server.gitlabUrl,
+    GITHUB_TOKENS: `${ALICE},${BOB}`,
+    GITLAB_TOKEN: GITLAB,
+    GITFLEET_CACHE_DIR: join(home.path, 'cache'),
+    GITFLEET_CREDENTIALS_FILE: join(home.path, 'credentials.enc'),
+    GITHUB_TOKEN: '',
+    GITLAB_TOKENS: '',
+    GITFLEET_CREDENTIALS_PASSPHRASE: '',
+    GITFLEET_CREDENTIALS_KEY: '',
+    ...extra,
+  };
+}
+
+function expectNoSecrets(result: CliResult): void {
+  for (const secret of SECRETS) {
+    expect(text(result)).not.toContain(secret);
+    expect(result.stderr).not.toContain(secret);
+  }
+}
+
+/** runCli with stdin (for `tokens add`). */
+function runWithInput(args: string[], input: string, extraEnv: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CI: 'true', ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
+    child.stdin.end(input);
+  });
+}
+
+const spent = (login: string): number => server.budget(login).used;
+
+describe('gitfleet repos / issues / pulls / contributors against the fake forge', () => {
+  it('lists an org with its private repositories, one normalized model per ndjson line, across pages', async () => {
+    const result = await runCli(['repos', 'github:acme', '--format', 'ndjson', '--no-cache'], { env: env() });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const repos = ndjson<{ fullName: string; private: boolean; raw?: unknown; provider: string }>(result);
+    expect(repos).toHaveLength(242);
+    expect(new Set(repos.map((r) => r.fullName)).size).toBe(242);
+    expect(repos.filter((r) => r.private)).toHaveLength(24);
+    expect(repos[0]).toMatchObject({ provider: 'github' });
+    expect(repos[0]?.raw).toBeUndefined();
+    // 3 pages of 100 went to the org endpoint.
+    expect(server.requests.filter((r) => r.path.startsWith('/orgs/acme/repos')).length).toBeGreaterThanOrEqual(3);
+    expectNoSecrets(result);
+  });
+
+  it('keeps the raw payload with --raw, and stops early with --limit', async () => {
+    const before = server.requests.length;
+    const result = await runCli(['repos', 'github:acme', '--format', 'ndjson', '--raw', '--limit', '5', '--no-cache'], { env: env() });
+    expect(result.code).toBe(0);
+    const repos = ndjson<{ raw: { full_name: string } }>(result);
+    expect(repos).toHaveLength(5);
+    expect(repos[0]?.raw.full_name).toMatch(/^acme\//);
+    const pages = server.requests.slice(before).filter((r) => r.path.startsWith('/orgs/acme/repos'));
+    expect(pages.length).toBeLessThan(3); // not every page
+  });
+
+  it('answers a repeated listing from the cache with 304s that cost no quota', async () => {
+    const first = await runCli(['repos', 'github:acme', '--format', 'json'], { env: env({ GITHUB_TOKENS: CAROL }) });
+    expect(first.code).toBe(0);
+    const used = spent('carol');
+    const before = server.requests.length;
+    const second = await runCli(['repos', 'github:acme', '--format', 'json'], { env: env({ GITHUB_TOKENS: CAROL }) });
+    expect(second.code).toBe(0);
+    expect(JSON.parse(text(second))).toEqual(JSON.parse(text(first)));
+    expect(spent('carol')).toBe(used);
+    const again = server.requests.slice(before).filter((r) => r.path.startsWith('/orgs/acme/repos'));
+    expect(again.length).toBeGreaterThanOrEqual(3);
+    expect(again.every((r) => r.status === 304 && !r.charged)).toBe(true);
+  });
+
+  it('finishes a listing on the other identity when one token is revoked', async () => {
+    server.revokeToken(BOB);
+    const result = await runCli(['repos', 'github:acme', '--format', 'ndjson', '--no-cache'], { env: env() });
+    expect(result.code).toBe(0);
+    expect(ndjson(result)).toHaveLength(242);
+    expectNoSecrets(result);
+  });
+
+  it('lists issues (pull requests left out) and pulls with a state filter, in tables and json', async () => {
+    const issues = await runCli(['issues', 'github:acme/api', '--state', 'all', '--format', 'json', '--no-cache'], { env: env() });
+    expect(issues.code).toBe(0);
+    const all = JSON.parse(text(issues)) as { number: number; state: string }[];
+    expect(all).toHaveLength(7);
+    const open = await runCli(['issues', 'github:acme/api', '--format', 'json', '--no-cache'], { env: env() });
+    expect((JSON.parse(text(open)) as { state: string }[]).every((i) => i.state === 'open')).toBe(true);
+    const pulls = await runCli(['pulls', 'github:acme/api', '--state', 'closed', '--no-cache'], { env: env() });
+    expect(pulls.code).toBe(0);
+    expect(text(pulls)).toMatch(/^\s*#\s+state\s+title/);
+    expect(text(pulls)).toMatch(/merged/);
+    expect(text(pulls)).not.toMatch(/\bopen\b/);
+  });
+
+  it('lists contributors, and GitLab merge requests of a project in a subgroup', async () => {
+    const contributors = await runCli(['contributors', 'github:acme/api', '--format', 'csv', '--no-cache'], { env: env() });
+    expect(contributors.code).toBe(0);
+    expect(text(contributors).split('\n')[0]).toContain('login');
+    expect(text(contributors)).toMatch(/alice.*40/);
+    const mrs = await runCli(['pulls', 'gitlab:acme/platform/tools', '--state', 'all', '--format', 'ndjson', '--no-cache'], { env: env() });
+    expect(mrs.stderr).toBe('');
+    expect(ndjson<{ provider: string }>(mrs)).toHaveLength(4);
+    expect(ndjson<{ provider: string }>(mrs)[0]?.provider).toBe('gitlab');
+    const group = await runCli(['repos', 'gitlab:acme', '--format', 'ndjson', '--no-cache'], { env: env() });
+    expect(ndjson<{ fullName: string }>(group).map((r) => r.fullName)).toContain('acme/platform/tools');
+  });
+
+  it('reports a missing repository and a malformed target clearly', async () => {
+    const missing = await runCli(['issues', 'github:acme/nope', '--no-cache'], { env: env() });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/not found/i);
+    expectNoSecrets(missing);
+    const bad = await runCli(['issues', 'github:acme', '--no-cache'], { env: env() });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/expected a repository/);
+    const unknown = await runCli(['repos', 'bitbucket:acme'], { env: env() });
+    expect(unknown.code).toBe(2);
+  });
+});
+
+describe('gitfleet rate-limit and tokens', () => {
+  it("shows each token's budget masked, costing no quota", async () => {
+    const used = spent('alice');
+    const result = await runCli(['rate-limit', '--provider', 'github', '--format', 'json'], { env: env({ GITHUB_TOKENS: ALICE }) });
+    expect(result.code).toBe(0);
+    const rows = JSON.parse(text(result)) as { token: string; login: string; resource: string; remaining: number; limit: number }[];
+    const core = rows.find((r) => r.resource === 'core');
+    expect(core).toMatchObject({ login: 'alice', limit: 100 });
+    expect(core?.token).not.toBe(ALICE);
+    expect(core?.token).toMatch(/…/);
+    expectNoSecrets(result);
+    // /rate_limit is free; the credential check is one /user request.
+    expect(spent('alice') - used).toBeLessThanOrEqual(1);
+  });
+
+  it('adds, lists, checks and removes stored tokens; the file is encrypted and private', async () => {
+    const store = { GITFLEET_CREDENTIALS_PASSPHRASE: 'correct horse battery staple', GITHUB_TOKENS: '', GITLAB_TOKEN: '' };
+    const added = await runWithInput(['tokens', 'add', 'github', '--label', 'work', '--base-url', server.githubUrl], `${CAROL}\n`, env(store));
+    expect(added.stderr).toMatch(/stored github token .*\(carol\)/);
+    expect(added.code).toBe(0);
+    const file = join(home.path, 'credentials.enc');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await readFile(file, 'utf8')).not.toContain(CAROL);
+
+    const list = await runCli(['tokens', 'list', '--format', 'json'], { env: env(store) });
+    expect(list.code).toBe(0);
+    const entries = JSON.parse(text(list)) as { source: string; label: string; token: string }[];
+    expect(entries).toEqual([expect.objectContaining({ source: 'store', label: 'work' })]);
+
+    // The stored token serves listings without any token in the environment.
+    const repos = await runCli(['repos', 'github:acme', '--format', 'ndjson', '--limit', '3', '--no-cache'], { env: env(store) });
+    expect(repos.stderr).toBe('');
+    expect(ndjson(repos)).toHaveLength(3);
+
+    const check = await runCli(['tokens', 'check', '--format', 'json'], { env: env(store) });
+    expect(check.code).toBe(0);
+    expect(JSON.parse(text(check))).toEqual([expect.objectContaining({ valid: true, login: 'carol' })]);
+
+    const wrong = await runCli(['tokens', 'list'], { env: env({ ...store, GITFLEET_CREDENTIALS_PASSPHRASE: 'wrong' }) });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/passphrase|key/i);
+
+    const removed = await runCli(['tokens', 'remove', 'work'], { env: env(store) });
+    expect(removed.code).toBe(0);
+    const empty = await runCli(['tokens', 'list', '--format', 'json'], { env: env(store) });
+    expect(JSON.parse(text(empty))).toEqual([]);
+    for (const r of [added, list, repos, check, wrong, removed]) expectNoSecrets(r);
+  });
+
+  it('refuses an invalid token on add, and check exits 1 for a revoked one', async () => {
+    const store = { GITFLEET_CREDENTIALS_PASSPHRASE: 'pass', GITFLEET_CREDENTIALS_FILE: join(home.path, 'other.enc') };
+    const added = await runWithInput(['tokens', 'add', 'github', '--base-url', server.githubUrl], 'ghp_not_a_real_token\n', env(store));
+    expect(added.code).toBe(1);
+    expect(added.stderr).not.toContain('ghp_not_a_real_token');
+    const check = await runCli(['tokens', 'check', '--format', 'json'], { env: env({ ...store, GITHUB_TOKENS: `${ALICE},${BOB}`, GITLAB_TOKEN: '' }) });
+    expect(check.code).toBe(1); // bob's token was revoked above
+    const rows = JSON.parse(text(check)) as { valid: boolean; login: string | null }[];
+    expect(rows.map((r) => r.valid)).toEqual([true, false]);
+    expectNoSecrets(check);
+  });
+});
