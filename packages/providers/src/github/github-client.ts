@@ -1,5 +1,5 @@
 import { Octokit } from '@octokit/core';
-import { fetch as undiciFetch } from 'undici';
+import { getGlobalDispatcher, interceptors, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { ProviderKind } from '@gitfleet/tokens';
 import { isProviderError } from '../errors.js';
@@ -149,17 +149,17 @@ export function parseScopes(header: string | undefined): string[] | undefined {
 
 /** Sends through octokit; HTTP error statuses resolve (octokit throws RequestError for them, 304 included). */
 function octokitSend(baseUrl: string, userAgent: string, dispatcher: Dispatcher | undefined): Send {
-  const viaDispatcher = (agent: Dispatcher) => async (url: string, init: Record<string, unknown>) =>
-    undiciFetch(url, { ...init, dispatcher: agent });
-  const fetch = dispatcher ? (viaDispatcher(dispatcher) as unknown as typeof globalThis.fetch) : undefined;
-  const octokit = new Octokit({ baseUrl, userAgent, request: fetch ? { fetch } : {} });
+  const octokit = new Octokit({ baseUrl, userAgent, request: { fetch: undiciRequestFetch(dispatcher) } });
   return async ({ url, headers, signal }) => {
     try {
       const response = await octokit.request(`GET ${url}`, {
         headers: { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', ...headers },
-        request: { signal },
+        // The body comes back as text (see undiciRequestFetch) and is parsed here with JSON.parse:
+        // octokit's own parser (json-with-bigint) cost ~20 ms per 100-repository page (profiled).
+        request: { signal, parseSuccessResponseBody: false },
       });
-      return { status: response.status, headers: stringHeaders(response.headers), data: response.data as unknown };
+      const responseHeaders = stringHeaders(response.headers);
+      return { status: response.status, headers: responseHeaders, data: parseBody(response.data, responseHeaders['content-type']) };
     } catch (error) {
       const response = (error as { response?: { status: number; headers: Record<string, unknown>; data: unknown } }).response;
       if (response && typeof response.status === 'number') {
@@ -168,6 +168,46 @@ function octokitSend(baseUrl: string, userAgent: string, dispatcher: Dispatcher 
       throw error;
     }
   };
+}
+
+/**
+ * octokit's `request.fetch` on `undici.request`, which skips the WHATWG streams of `fetch`
+ * (~1 ms per 600 KB page). Redirects are followed as `fetch` would. The response has what octokit
+ * reads: status, url, headers, text(); `body` is the text itself, read in one piece.
+ */
+function undiciRequestFetch(dispatcher: Dispatcher | undefined): typeof globalThis.fetch {
+  const agent = (dispatcher ?? getGlobalDispatcher()).compose(interceptors.redirect({ maxRedirections: 5 }));
+  const fetchLike = async (url: string, init: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal | null }) => {
+    const response = await request(url, {
+      method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+      headers: init.headers ?? {},
+      body: init.body ?? null,
+      signal: init.signal ?? undefined,
+      dispatcher: agent,
+    });
+    const text = await response.body.text();
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(response.headers)) {
+      for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, v);
+    }
+    return {
+      status: response.statusCode,
+      url,
+      headers,
+      body: text,
+      text: () => Promise.resolve(text),
+      json: () => Promise.resolve(JSON.parse(text) as unknown),
+      arrayBuffer: () => Promise.resolve(new TextEncoder().encode(text).buffer),
+    };
+  };
+  return fetchLike as unknown as typeof globalThis.fetch;
+}
+
+/** A successful body (text): JSON parsed when the content type says JSON. */
+function parseBody(body: unknown, contentType: string | undefined): unknown {
+  if (typeof body !== 'string') return body ?? '';
+  if (!/[/+]json\b/i.test(contentType ?? '')) return body;
+  return body === '' ? null : (JSON.parse(body) as unknown);
 }
 
 function stringHeaders(headers: Record<string, unknown>): Record<string, string> {

@@ -79,6 +79,12 @@ export class World {
   #nextAccountId = 1000;
   #nextGroupId = 100;
   #clock = 0;
+  #version = 0;
+
+  /** Bumped by every change after construction, so rendered responses can be cached until then. */
+  get version(): number {
+    return this.#version;
+  }
 
   constructor(seed: ForgeSeed, extraLogins: string[]) {
     for (const user of seed.users ?? []) this.ensureUser(user.login, user.name, user.email);
@@ -163,7 +169,10 @@ export class World {
   }
 
   ensureUser(login: string, name?: string, email?: string): WorldAccount {
-    return this.accounts.get(login) ?? this.#addAccount(login, name ?? login, email ?? `${login}@example.test`, 'User');
+    const known = this.accounts.get(login);
+    if (known) return known;
+    this.#version += 1;
+    return this.#addAccount(login, name ?? login, email ?? `${login}@example.test`, 'User');
   }
 
   repo(fullName: string): WorldRepo | undefined {
@@ -204,6 +213,7 @@ export class World {
     const repo = this.repo(fullName);
     if (!repo) throw new Error(`forge: no repository ${fullName}`);
     this.#clock += 1;
+    this.#version += 1;
     repo.updatedAt = iso(Math.max(Date.parse(repo.updatedAt) + 1000, Date.now() + this.#clock * 1000));
     repo.pushedAt = repo.updatedAt;
   }
