@@ -165,8 +165,11 @@ export class RequestEngine {
       });
 
     try {
-      const identityKey = lease ? `identity:${lease.identity}` : token ? `token:${sha256(token)}` : 'anonymous';
-      const cacheKey = o.cache && useCache ? sha256(`${identityKey}\n${url}`) : undefined;
+      let cacheKey: string | undefined;
+      if (o.cache && useCache) {
+        const identityKey = lease ? `identity:${lease.identity}` : token ? `token:${sha256(token)}` : 'anonymous';
+        cacheKey = sha256(`${identityKey}\n${url}`);
+      }
       const cached = cacheKey ? await o.cache!.get(cacheKey).catch(() => undefined) : undefined;
       const headers: Record<string, string> = token ? o.authHeaders(token) : {};
       if (cached?.etag) headers['if-none-match'] = cached.etag;
