@@ -5,20 +5,25 @@
  */
 import type { TokenEncoding } from './config/models.js';
 import { countTokens } from './diff/count-tokens.js';
-import { prepareSync, type DiffSource, type PrepareSettings, type PreparedDiff } from './diff/prepare.js';
+import { precountSync, prepareSync, type DiffSource, type PrepareSettings, type PreparedDiff } from './diff/prepare.js';
 import { renderReduceSync, type ReduceInput } from './diff/render-reduce.js';
+import type { CountShare } from './diff/shared-counts.js';
 
 export type WorkerTask =
-  | { op: 'prepare'; source: DiffSource; settings: PrepareSettings }
+  | { op: 'prepare'; source: DiffSource; settings: PrepareSettings; share?: CountShare }
+  | { op: 'precount'; source: DiffSource; settings: PrepareSettings; share: CountShare }
   | { op: 'reduce'; input: ReduceInput }
   | { op: 'count'; texts: string[]; encoding: TokenEncoding };
 
-export type WorkerResult = PreparedDiff | { user: string; tokens: number } | number[];
+export type WorkerResult = PreparedDiff | { user: string; tokens: number } | number[] | null;
 
 export default function run(task: WorkerTask): WorkerResult {
   switch (task.op) {
     case 'prepare':
-      return prepareSync(task.source, task.settings);
+      return prepareSync(task.source, task.settings, task.share);
+    case 'precount':
+      precountSync(task.source, task.settings, task.share);
+      return null;
     case 'reduce':
       return renderReduceSync(task.input);
     case 'count':

@@ -17,7 +17,7 @@ export type PipelineEvent =
   | { type: 'warning'; message: string }
   | { type: 'omitted'; path: string; reason: OmitReason }
   | { type: 'collapsed'; path: string; description: string }
-  | { type: 'plan'; mode: 'single' | 'map-reduce' | 'none'; parts: number; diffTokens: number; truncated: string[] }
+  | { type: 'plan'; mode: 'single' | 'map-reduce' | 'none'; parts: number; diffTokens: number; diffTokensExact: boolean; truncated: string[] }
   | { type: 'request'; stage: Stage; part?: number; attempt: number; inputTokens: number }
   | { type: 'response'; stage: Stage; part?: number; ms: number }
   | { type: 'retry'; stage: Stage; part?: number; attempt: number; delayMs: number; reason: string }

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { AiConfig } from './config/ai-config.js';
 import { loadAiConfig } from './config/load-ai-config.js';
 import { modelInfo } from './config/models.js';
-import type { PreparedDiff } from './diff/prepare.js';
+import type { DiffSource, PreparedDiff } from './diff/prepare.js';
 import type { PartAnalysis } from './diff/render-reduce.js';
 import type { OmitReason } from './diff/types.js';
 import { AiDiffError, ProviderError, redact } from './errors.js';
@@ -127,7 +127,8 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
   for (const message of warnings) state.emit({ type: 'warning', message });
 
   const deadlineMs = options.deadlineMs ?? config.deadlineMs ?? 60_000;
-  const deadline = AbortSignal.timeout(deadlineMs);
+  // The deadline runs from the start of the call: reading the diff and starting workers count too.
+  const deadline = AbortSignal.timeout(Math.max(0, started + deadlineMs - Date.now()));
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
   const throwIfCallerAborted = (cause?: unknown): void => {
     if (options.signal?.aborted) throw new AiDiffError('GITFLEET_AI_ABORTED', 'aborted by the caller', { cause });
@@ -138,7 +139,13 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
   const shape = messageShape({ ...options, subjectMaxLength: config.subjectMaxLength });
   state.emit({ type: 'config', provider: config.provider, model: config.model, encoding: info.encoding, exactTokenizer: info.exactTokenizer, maxInputTokens });
 
-  const source = await readSource(options, options.signal);
+  let source: DiffSource | null = null;
+  try {
+    source = await untilAborted(readSource(options, signal), signal);
+  } catch (error) {
+    throwIfCallerAborted(error);
+    if (!deadline.aborted) throw error;
+  }
   const pool: AiDiffPoolOptions = {};
   if (options.workerUrl !== undefined) pool.workerUrl = options.workerUrl;
   if (options.maxThreads !== undefined) pool.maxThreads = options.maxThreads;
@@ -149,9 +156,10 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
     return { ...result, calls: state.calls };
   };
   const local = (prepared: PreparedDiff | null, reason: string): CommitMessageResult => {
-    const facts = prepared?.facts ?? quickFacts(source);
     const omitted = prepared?.omitted ?? [];
-    const message = buildLocalMessage(facts, { maxLength: shape.subjectMaxLength, conventional: shape.conventional, omitted });
+    const message = source
+      ? buildLocalMessage(prepared?.facts ?? quickFacts(source), { maxLength: shape.subjectMaxLength, conventional: shape.conventional, omitted })
+      : unreadMessage(shape);
     const withBody = options.body !== false && message.body !== '';
     return finish({
       message: withBody ? `${message.subject}\n\n${message.body}` : message.subject,
@@ -163,6 +171,7 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
     });
   };
 
+  if (!source) return local(null, `deadline of ${String(deadlineMs)} ms passed while reading the staged diff`);
   let prepared: PreparedDiff;
   try {
     prepared = await runPrepare({
@@ -191,6 +200,7 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
     mode: plan.mode === 'single' ? 'single' : plan.mode === 'map' ? 'map-reduce' : 'none',
     parts: plan.mode === 'map' ? plan.parts.length : plan.mode === 'single' ? 1 : 0,
     diffTokens: prepared.diffTokens,
+    diffTokensExact: prepared.diffTokensExact,
     truncated: plan.mode === 'map' ? plan.truncated : [],
   });
 
@@ -249,6 +259,33 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
   } finally {
     await agent.destroy().catch(() => undefined);
   }
+}
+
+/** The local message when the diff could not even be read before the deadline. */
+function unreadMessage(shape: MessageShape): { subject: string; body: string } {
+  return { subject: shape.conventional ? 'chore: update files' : 'Update files', body: '' };
+}
+
+/**
+ * `promise`, or a rejection with the signal's reason as soon as `signal` aborts. The work itself
+ * is left to end on its own (a read blocked in the file system cannot be interrupted).
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
 }
 
 function reasonOf(error: unknown): string {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { TransferListItem } from 'node:worker_threads';
 import Tinypool from 'tinypool';
 import type { WorkerResult, WorkerTask } from './ai-diff-worker.js';
 import { AiDiffError } from './errors.js';
@@ -54,6 +55,11 @@ export function getAiDiffPool(options: AiDiffPoolOptions = {}): Tinypool {
   return pool;
 }
 
+/** Worker threads the pool may run at once. */
+export function poolThreads(): number {
+  return pool?.options.maxThreads ?? 1;
+}
+
 /** Stops the pool's workers (in-flight tasks reject). The next call creates a new pool. */
 export async function destroyAiDiffPool(): Promise<void> {
   const current = pool;
@@ -61,11 +67,17 @@ export async function destroyAiDiffPool(): Promise<void> {
   await current?.destroy();
 }
 
+export interface RunTaskOptions extends AiDiffPoolOptions {
+  signal?: AbortSignal;
+  /** Objects moved to the worker rather than copied (MessagePorts in the task). */
+  transferList?: TransferListItem[];
+}
+
 /** Runs one task in the pool; a worker crash or abort becomes an AiDiffError. */
-export async function runTask<T extends WorkerResult>(task: WorkerTask, options: AiDiffPoolOptions & { signal?: AbortSignal } = {}): Promise<T> {
+export async function runTask<T extends WorkerResult>(task: WorkerTask, options: RunTaskOptions = {}): Promise<T> {
   const pool = getAiDiffPool(options);
   try {
-    const runOptions = options.signal ? { signal: options.signal } : {};
+    const runOptions = { ...(options.signal ? { signal: options.signal } : {}), ...(options.transferList ? { transferList: options.transferList } : {}) };
     return (await pool.run(task, runOptions)) as T;
   } catch (error) {
     if (options.signal?.aborted) throw new AiDiffError('GITFLEET_AI_ABORTED', 'aborted', { cause: error });

@@ -1,8 +1,10 @@
+import { MessageChannel } from 'node:worker_threads';
 import type { AiConfig } from './config/ai-config.js';
 import { modelInfo, type ModelInfo } from './config/models.js';
-import type { DiffSource, PreparedDiff } from './diff/prepare.js';
+import type { DiffSource, PrepareSettings, PreparedDiff } from './diff/prepare.js';
+import { createControl, stopHelper } from './diff/shared-counts.js';
 import { AiDiffError } from './errors.js';
-import { runTask, type AiDiffPoolOptions } from './pool.js';
+import { getAiDiffPool, poolThreads, runTask, type AiDiffPoolOptions } from './pool.js';
 import { frameText, requestFrame, type MessageShape, type Stage } from './prompts.js';
 import { readSource, type SourceOptions } from './read-source.js';
 
@@ -66,28 +68,47 @@ export interface PrepareRun {
   signal?: AbortSignal;
 }
 
-/** Runs the local stage in the worker pool. */
+/** Below this many characters of diff, a second worker costs more than it saves. */
+const HELPER_MIN_CHARS = 1 << 20;
+
+function sourceChars(source: DiffSource): number {
+  if (source.kind === 'text') return source.text.length;
+  return source.files.reduce((sum, file) => sum + file.patch.length, 0);
+}
+
+/**
+ * Runs the local stage in the worker pool. A big diff gets a helper task in a second worker
+ * (when the pool has one) that counts tokens into a table shared with the planning task.
+ */
 export async function runPrepare(run: PrepareRun): Promise<PreparedDiff> {
   const info = modelInfo(run.model);
   const frames = Object.fromEntries(
     (['single', 'map', 'reduce'] as Stage[]).map((stage) => [stage, frameText(requestFrame(stage, run.shape))]),
   ) as Record<Stage, string>;
-  return runTask<PreparedDiff>(
-    {
-      op: 'prepare',
-      source: run.source,
-      settings: {
-        encoding: info.encoding,
-        maxInputTokens: run.maxInputTokens,
-        frames,
-        concurrency: run.concurrency,
-        maxMapCalls: run.maxMapCalls,
-        exclude: run.exclude,
-        include: run.include,
-      },
-    },
-    { ...run.pool, ...(run.signal ? { signal: run.signal } : {}) },
-  );
+  const settings: PrepareSettings = {
+    encoding: info.encoding,
+    maxInputTokens: run.maxInputTokens,
+    frames,
+    concurrency: run.concurrency,
+    maxMapCalls: run.maxMapCalls,
+    exclude: run.exclude,
+    include: run.include,
+  };
+  const options = { ...run.pool, ...(run.signal ? { signal: run.signal } : {}) };
+  getAiDiffPool(run.pool);
+  if (poolThreads() < 2 || sourceChars(run.source) < HELPER_MIN_CHARS) {
+    return runTask<PreparedDiff>({ op: 'prepare', source: run.source, settings }, options);
+  }
+  const control = createControl();
+  const { port1, port2 } = new MessageChannel();
+  const planned = runTask<PreparedDiff>({ op: 'prepare', source: run.source, settings, share: { control, port: port1 } }, { ...options, transferList: [port1] });
+  // The helper only speeds the planner up: its failure (or a pool without room for it) changes nothing.
+  runTask({ op: 'precount', source: run.source, settings, share: { control, port: port2 } }, { ...options, transferList: [port2] }).catch(() => undefined);
+  try {
+    return await planned;
+  } finally {
+    stopHelper(control);
+  }
 }
 
 /**

@@ -56,9 +56,16 @@ export function quickFacts(source: DiffSource): FileFact[] {
   if (source.kind === 'files') {
     return source.files.map(({ path, oldPath, status, additions, deletions, binary }) => ({ path, oldPath, status, additions, deletions, binary }));
   }
+  // A scan for line starts rather than a regular expression: this runs on the caller's thread.
   const facts: FileFact[] = [];
-  for (const match of source.text.matchAll(/^diff --git a\/(.+?) b\/(.+)$/gm)) {
-    facts.push({ path: match[2]!, oldPath: null, status: 'modified', additions: 0, deletions: 0, binary: false });
+  const { text } = source;
+  const marker = 'diff --git a/';
+  for (let at = text.startsWith(marker) ? 0 : text.indexOf(`\n${marker}`); at !== -1; at = text.indexOf(`\n${marker}`, at + 1)) {
+    const start = text.startsWith(marker, at) ? at : at + 1;
+    const newline = text.indexOf('\n', start);
+    const line = text.slice(start + marker.length, newline === -1 ? text.length : newline).replace(/\r$/, '');
+    const split = line.indexOf(' b/', 1);
+    if (split > 0 && split + 3 < line.length) facts.push({ path: line.slice(split + 3), oldPath: null, status: 'modified', additions: 0, deletions: 0, binary: false });
   }
   return facts;
 }

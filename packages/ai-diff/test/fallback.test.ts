@@ -1,3 +1,9 @@
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, expect, test } from 'vitest';
 import { startLlmServer } from '@gitfleet/test-kit/llm-server';
 import { destroyAiDiffPool, generateCommitMessage, type PipelineEvent } from '../src/index.js';
@@ -107,4 +113,55 @@ test('the failure of some map parts does not lose the message; all parts failing
   server.setHandler(() => ({ status: 503, message: 'overloaded' }));
   const down = await generateCommitMessage({ repo: repo.path, env: { ...env, GITFLEET_AI_RETRIES: '0' }, configFile: false });
   expect(down.fallback?.reason).toMatch(/every analysis request failed: provider failed: HTTP 503/);
+});
+
+/** A named pipe nobody writes to: reading it blocks until `release()` opens it for writing. */
+async function silentPipe(): Promise<{ path: string; release: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ai-diff-fifo-'));
+  const path = join(dir, 'pipe');
+  await promisify(execFile)('mkfifo', [path]);
+  return {
+    path,
+    release: async () => {
+      // Opening the write end lets a reader blocked in open() go on, to an empty read; without
+      // a reader (git was killed), a non-blocking open fails at once instead of waiting for one.
+      const handle = await open(path, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => null);
+      await handle?.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test.skipIf(process.platform === 'win32')('the deadline bounds reading the diff: a diff file that never arrives gives the local message in time', async () => {
+  const pipe = await silentPipe();
+  try {
+    const events: PipelineEvent[] = [];
+    const started = Date.now();
+    const result = await generateCommitMessage({ diffFile: pipe.path, env: {}, configFile: false, deadlineMs: 800, onEvent: (e) => events.push(e) });
+    expect(result).toMatchObject({ subject: 'Update files', message: 'Update files', mode: 'local', calls: 0, omitted: [] });
+    expect(result.fallback?.reason).toBe('deadline of 800 ms passed while reading the staged diff');
+    expect(events.map((e) => e.type)).toEqual(['config', 'fallback', 'done']);
+    expect(Date.now() - started).toBeLessThan(20_000); // generous: the deadline is 0.8 s
+  } finally {
+    await pipe.release();
+  }
+});
+
+test.skipIf(process.platform === 'win32')('the deadline bounds reading the staged diff: git blocked on its index, conventional local message', async () => {
+  await using repo = await stagedRepo(files.base, files.staged);
+  await using server = await startLlmServer();
+  const pipe = await silentPipe();
+  const saved = process.env['GIT_INDEX_FILE'];
+  // git honours GIT_INDEX_FILE; an index that is a pipe nobody writes keeps `git diff --cached` waiting.
+  process.env['GIT_INDEX_FILE'] = pipe.path;
+  try {
+    const result = await generateCommitMessage({ repo: repo.path, env: serverEnv(server, 'openai'), configFile: false, conventional: true, deadlineMs: 1500 });
+    expect(result).toMatchObject({ subject: 'chore: update files', mode: 'local', calls: 0 });
+    expect(result.fallback?.reason).toMatch(/deadline of 1500 ms passed while reading the staged diff/);
+    expect(server.requests).toHaveLength(0);
+  } finally {
+    if (saved === undefined) delete process.env['GIT_INDEX_FILE'];
+    else process.env['GIT_INDEX_FILE'] = saved;
+    await pipe.release();
+  }
 });

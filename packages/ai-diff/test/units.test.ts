@@ -4,6 +4,7 @@ import { countTokens as o200k } from 'gpt-tokenizer/encoding/o200k_base';
 import { git, gitText } from '@gitfleet/test-kit';
 import { buildLocalMessage, imperativeVerb, modelInfo, normalizeSubject, parseDiff, parseModelJson, resolveMaxInputTokens, stripThinking } from '../src/index.js';
 import { countTokens } from '../src/diff/count-tokens.js';
+import { quickFacts } from '../src/read-source.js';
 import { waterFill } from '../src/diff/water-fill.js';
 import { analysisOutput } from '../src/output/schemas.js';
 import { stagedRepo } from './helpers.js';
@@ -45,6 +46,11 @@ describe('parseDiff on real git output', () => {
       ['f', 'modified'],
       ['g', 'added'],
     ]);
+  });
+
+  test('quick facts (the fallback before parsing) name every file of a diff text', () => {
+    const text = 'diff --git a/x b/x\n+1\ndiff --git a/my file.ts b/my file.ts\r\n+2\n+diff --git a/no b/no\ndiff --git a/last b/last';
+    expect(quickFacts({ kind: 'text', text }).map((f) => f.path)).toEqual(['x', 'my file.ts', 'last']);
   });
 
   test('a removed SQL comment line ("-- x") does not start a new file', () => {

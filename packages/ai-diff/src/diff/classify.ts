@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import type { CollapsedFile, DiffFile, OmitReason } from './types.js';
+import type { CollapsedFile, DiffFile, DiffLines, OmitReason, ParsedFile } from './types.js';
 
 /** Default name rules; `exclude` adds globs, `include` globs win over every name rule. */
 export const DEFAULT_OMIT_GLOBS: Readonly<Record<Exclude<OmitReason, 'binary' | 'excluded by config'>, readonly string[]>> = {
@@ -44,55 +44,96 @@ const MINIFIED_LINE = 1000;
 /** A line this long is never hand-written source. */
 const HUGE_LINE = 5000;
 
-function contentLines(file: DiffFile): string[] {
-  const added: string[] = [];
-  const removed: string[] = [];
-  for (const hunk of file.hunks) {
-    for (const line of hunk.split('\n')) {
-      if (line.startsWith('+')) added.push(line.slice(1));
-      else if (line.startsWith('-')) removed.push(line.slice(1));
+const PLUS = 43;
+const MINUS = 45;
+const NUL = /\0/;
+
+/** Diff texts that hold a NUL character somewhere (looked up once per text). */
+const hasNul = new WeakMap<DiffLines, boolean>();
+
+/**
+ * What the content says about a file: a generated-code marker in its first lines, a NUL byte, or
+ * minified code (one huge line, long lines with few spaces, or a high average line length).
+ * Looks at the added lines, or the removed ones when nothing was added, without copying them.
+ */
+function contentReason(file: ParsedFile): 'generated' | 'binary' | 'minified' | null {
+  const { lines, hunks } = file;
+  const { text, starts, ends } = lines;
+  let sign = MINUS;
+  search: for (const hunk of hunks) {
+    for (let i = hunk.from; i < hunk.to; i++) {
+      if (text.charCodeAt(starts[i]!) === PLUS && ends[i]! > starts[i]!) {
+        sign = PLUS;
+        break search;
+      }
     }
   }
-  return added.length > 0 ? added : removed;
-}
-
-function looksMinified(lines: readonly string[]): boolean {
+  let nul = hasNul.get(lines);
+  if (nul === undefined) hasNul.set(lines, (nul = NUL.test(text)));
+  let count = 0;
   let chars = 0;
-  for (const line of lines) {
-    chars += line.length;
-    if (line.length >= HUGE_LINE) return true;
-    if (line.length >= MINIFIED_LINE) {
-      let spaces = 0;
-      for (let i = 0; i < line.length; i++) if (line.charCodeAt(i) === 32) spaces++;
-      if (spaces / line.length < 0.12) return true;
+  let generated = false;
+  let binary = false;
+  let minified = false;
+  for (const hunk of hunks) {
+    for (let i = hunk.from; i < hunk.to; i++) {
+      const start = starts[i]! + 1;
+      const end = ends[i]!;
+      if (end < start || text.charCodeAt(start - 1) !== sign) continue;
+      if (count < 5 && GENERATED_MARKER.test(text.slice(start, end))) generated = true;
+      if (nul && !binary) {
+        const at = text.indexOf('\0', start);
+        binary = at !== -1 && at < end;
+      }
+      const length = end - start;
+      count++;
+      chars += length;
+      if (length >= HUGE_LINE) minified = true;
+      else if (length >= MINIFIED_LINE && !minified) {
+        let spaces = 0;
+        for (let c = start; c < end; c++) if (text.charCodeAt(c) === 32) spaces++;
+        if (spaces / length < 0.12) minified = true;
+      }
     }
   }
-  return lines.length >= 3 && chars / lines.length > 400;
+  if (generated) return 'generated';
+  if (binary) return 'binary';
+  return minified || (count >= 3 && chars / count > 400) ? 'minified' : null;
 }
 
-/** Builds the classifier once per diff (picomatch compiles globs). */
-export function createClassifier(rules: ClassifyRules = {}): (file: DiffFile) => OmitReason | null {
-  const options = { dot: true };
-  const include = rules.include?.length ? picomatch([...rules.include], options) : () => false;
-  const exclude = rules.exclude?.length ? picomatch([...rules.exclude], options) : () => false;
-  const byName = Object.entries(DEFAULT_OMIT_GLOBS).map(
-    ([reason, globs]) => [reason as OmitReason, picomatch([...globs], options)] as const,
-  );
+const GLOB_OPTIONS = { dot: true };
+
+/** The longest run of plain characters a path must contain to match `glob` (`**\/*.lock` -> `.lock`). */
+export function globLiteral(glob: string): string {
+  const core = glob.replace(/^\*\*\//, '').replace(/\/\*\*$/, '');
+  return core.split('*').reduce((best, piece) => (piece.length > best.length ? piece : best), '');
+}
+
+/**
+ * The default name rules, compiled once. picomatch's expressions are slow on long paths, so a
+ * path is tested only when it contains the plain text one of the globs requires.
+ */
+const BY_NAME = Object.entries(DEFAULT_OMIT_GLOBS).map(([reason, globs]) => {
+  const match = picomatch([...globs], GLOB_OPTIONS);
+  const literals = globs.map(globLiteral);
+  return [reason as OmitReason, (path: string) => literals.some((literal) => path.includes(literal)) && match(path)] as const;
+});
+
+/** Builds the classifier once per diff (picomatch compiles the configured globs). */
+export function createClassifier(rules: ClassifyRules = {}): (file: ParsedFile) => OmitReason | null {
+  const include = rules.include?.length ? picomatch([...rules.include], GLOB_OPTIONS) : () => false;
+  const exclude = rules.exclude?.length ? picomatch([...rules.exclude], GLOB_OPTIONS) : () => false;
   return (file) => {
     if (file.binary) return 'binary';
     if (include(file.path)) return null;
     if (exclude(file.path)) return 'excluded by config';
-    for (const [reason, match] of byName) if (match(file.path)) return reason;
-    const lines = contentLines(file);
-    if (lines.slice(0, 5).some((line) => GENERATED_MARKER.test(line))) return 'generated';
-    if (lines.some((line) => line.includes('\0'))) return 'binary';
-    if (looksMinified(lines)) return 'minified';
-    return null;
+    for (const [reason, match] of BY_NAME) if (match(file.path)) return reason;
+    return contentReason(file);
   };
 }
 
 /** One line for a change without content (pure rename, mode change, empty file), else null. */
-export function collapse(file: DiffFile): CollapsedFile | null {
+export function collapse(file: Omit<DiffFile, 'hunks'> & { hunks: readonly unknown[] }): CollapsedFile | null {
   if (file.hunks.length > 0 || file.binary) return null;
   const mode = file.modeChange ? `mode ${file.modeChange.from} -> ${file.modeChange.to}` : '';
   let description: string;

@@ -1,4 +1,4 @@
-import type { ChangeStatus, DiffFile } from './types.js';
+import type { ChangeStatus, DiffFile, DiffLines, ParsedFile } from './types.js';
 
 /** Undoes git's C-style quoting of a path (`"a\tb"`), decoding octal escapes as UTF-8 bytes. */
 export function unquotePath(raw: string): string {
@@ -50,13 +50,15 @@ function gitLinePaths(rest: string): [string, string] | null {
 }
 
 interface Builder {
-  file: DiffFile;
+  file: ParsedFile;
   oldSide: string | null | undefined;
   newSide: string | null | undefined;
-  hunk: string[] | null;
+  /** First line (`@@`) of the open hunk, and the line after its last line. */
+  hunkFrom: number | null;
+  hunkTo: number;
 }
 
-function startFile(gitLine: string | null): Builder {
+function startFile(lines: DiffLines, gitLine: string | null): Builder {
   const paths = gitLine === null ? null : gitLinePaths(gitLine);
   return {
     file: {
@@ -67,17 +69,24 @@ function startFile(gitLine: string | null): Builder {
       additions: 0,
       deletions: 0,
       modeChange: null,
+      lines,
       hunks: [],
     },
     oldSide: undefined,
     newSide: undefined,
-    hunk: null,
+    hunkFrom: null,
+    hunkTo: 0,
   };
 }
 
-function finish(builder: Builder): DiffFile {
+function closeHunk(builder: Builder): void {
+  if (builder.hunkFrom !== null) builder.file.hunks.push({ from: builder.hunkFrom, to: builder.hunkTo });
+  builder.hunkFrom = null;
+}
+
+function finish(builder: Builder): ParsedFile {
   const { file } = builder;
-  if (builder.hunk) file.hunks.push(builder.hunk.join('\n'));
+  closeHunk(builder);
   if (builder.newSide) file.path = builder.newSide;
   if (builder.oldSide) file.oldPath = builder.oldSide;
   if (builder.newSide === null) {
@@ -94,6 +103,100 @@ const HEADER_STATUS: [RegExp, ChangeStatus][] = [
   [/^deleted file mode /, 'deleted'],
 ];
 
+const PLUS = 43;
+const MINUS = 45;
+const SPACE = 32;
+const BACKSLASH = 92;
+const AT = 64;
+const D = 100;
+
+/** Line `i` of `lines` (without its line break). */
+export function lineAt(lines: DiffLines, i: number): string {
+  return lines.text.slice(lines.starts[i], lines.ends[i]);
+}
+
+/** Lines `from` to `to` (exclusive) joined with `\n`: one slice of the text unless lines lost a `\r`. */
+export function linesText(lines: DiffLines, from: number, to: number): string {
+  if (to <= from) return '';
+  if (!lines.crlf) return lines.text.slice(lines.starts[from], lines.ends[to - 1]);
+  const out: string[] = [];
+  for (let i = from; i < to; i++) out.push(lineAt(lines, i));
+  return out.join('\n');
+}
+
+/**
+ * The parser behind {@link parseDiff}, in one pass over the text without copying it: hunks are
+ * ranges of an index of lines (what the pipeline counts and packs line by line).
+ */
+export function parseDiffLines(text: string): ParsedFile[] {
+  const lines: DiffLines = { text, starts: [], ends: [], crlf: false };
+  const files: ParsedFile[] = [];
+  let current: Builder | null = null;
+  // Plain `diff -u` headers are recognised only in input without `diff --git` lines, where a
+  // removed `-- x` line followed by an added `++ y` line cannot be mistaken for a new file.
+  const plain = !text.includes('\ndiff --git ') && !text.startsWith('diff --git ');
+  for (let i = 0, start = 0; ; i++) {
+    const newline = text.indexOf('\n', start);
+    const last = newline === -1;
+    const rawEnd = last ? text.length : newline;
+    const end = rawEnd > start && text.charCodeAt(rawEnd - 1) === 13 ? rawEnd - 1 : rawEnd;
+    if (end !== rawEnd) lines.crlf = true;
+    lines.starts.push(start);
+    lines.ends.push(end);
+    current = parseLine(files, current, lines, i, plain, last);
+    if (last) break;
+    start = newline + 1;
+  }
+  if (current) files.push(finish(current));
+  return files.filter((file) => file.path !== '');
+}
+
+/** One line of {@link parseDiffLines}; returns the file being read afterwards. */
+function parseLine(files: ParsedFile[], current: Builder | null, lines: DiffLines, i: number, plain: boolean, last: boolean): Builder | null {
+  const { text } = lines;
+  const start = lines.starts[i]!;
+  const end = lines.ends[i]!;
+  const first = end > start ? text.charCodeAt(start) : -1;
+  if (first === D && text.startsWith('diff --git ', start)) {
+    if (current) files.push(finish(current));
+    return startFile(lines, text.slice(start + 'diff --git '.length, end));
+  }
+  // A plain `diff -u` file starts at `--- ` directly followed by `+++ `.
+  if (plain && first === MINUS && text.startsWith('--- ', start) && !last && text.startsWith('+++ ', text.indexOf('\n', start) + 1)) {
+    if (current === null || current.hunkFrom !== null) {
+      if (current) files.push(finish(current));
+      current = startFile(lines, null);
+    }
+  }
+  if (current === null) return null;
+  const at = first === AT && text.startsWith('@@', start);
+  if (current.hunkFrom !== null) {
+    if (first === PLUS || first === MINUS || first === SPACE || first === BACKSLASH || first === -1) {
+      // A blank line inside a hunk is an empty context line that lost its space; keep it.
+      if (first === -1 && last) return current;
+      current.hunkTo = i + 1;
+      if (first === PLUS) current.file.additions++;
+      else if (first === MINUS) current.file.deletions++;
+      return current;
+    }
+    if (!at) {
+      closeHunk(current);
+      // Not part of a diff any more (e.g. a `git log -p` commit header): wait for the next file.
+      if (first === D && text.startsWith('diff ', start)) return current;
+      files.push(finish(current));
+      return null;
+    }
+  }
+  if (at) {
+    closeHunk(current);
+    current.hunkFrom = i;
+    current.hunkTo = i + 1;
+    return current;
+  }
+  headerLine(current, text.slice(start, end));
+  return current;
+}
+
 /**
  * Parses unified diff text (`git diff [--cached]`, `git show`, `git format-patch`, or a plain
  * `diff -u` with `---`/`+++` headers) into files. Lines outside a file (commit headers, mail
@@ -104,55 +207,7 @@ const HEADER_STATUS: [RegExp, ChangeStatus][] = [
  * // { path: 'x', status: 'modified', additions: 1, deletions: 1, hunks: ['@@ -1 +1 @@\n-a\n+b'], ... }
  */
 export function parseDiff(text: string): DiffFile[] {
-  const files: DiffFile[] = [];
-  const lines = text.split('\n');
-  let current: Builder | null = null;
-  // Plain `diff -u` headers are recognised only in input without `diff --git` lines, where a
-  // removed `-- x` line followed by an added `++ y` line cannot be mistaken for a new file.
-  const plain = !text.includes('\ndiff --git ') && !text.startsWith('diff --git ');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.replace(/\r$/, '');
-    if (line.startsWith('diff --git ')) {
-      if (current) files.push(finish(current));
-      current = startFile(line.slice('diff --git '.length));
-      continue;
-    }
-    // A plain `diff -u` file starts at `--- ` directly followed by `+++ `.
-    if (plain && line.startsWith('--- ') && lines[i + 1]?.startsWith('+++ ') && (current === null || current.hunk !== null)) {
-      if (current) files.push(finish(current));
-      current = startFile(null);
-    }
-    if (current === null) continue;
-    if (current.hunk !== null) {
-      const first = line[0];
-      if (first === '+' || first === '-' || first === ' ' || first === '\\' || line === '') {
-        // A blank line inside a hunk is an empty context line that lost its space; keep it.
-        if (line === '' && i === lines.length - 1) continue;
-        current.hunk.push(line);
-        if (first === '+') current.file.additions++;
-        else if (first === '-') current.file.deletions++;
-        continue;
-      }
-      if (!line.startsWith('@@')) {
-        current.file.hunks.push(current.hunk.join('\n'));
-        current.hunk = null;
-        // Not part of a diff any more (e.g. a `git log -p` commit header): wait for the next file.
-        if (!line.startsWith('diff ')) {
-          files.push(finish(current));
-          current = null;
-        }
-        continue;
-      }
-    }
-    if (line.startsWith('@@')) {
-      if (current.hunk) current.file.hunks.push(current.hunk.join('\n'));
-      current.hunk = [line];
-      continue;
-    }
-    headerLine(current, line);
-  }
-  if (current) files.push(finish(current));
-  return files.filter((file) => file.path !== '');
+  return parseDiffLines(text).map(({ lines, hunks, ...file }) => ({ ...file, hunks: hunks.map((h) => linesText(lines, h.from, h.to)) }));
 }
 
 function headerLine(builder: Builder, line: string): void {

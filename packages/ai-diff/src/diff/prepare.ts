@@ -1,19 +1,15 @@
 import type { TokenEncoding } from '../config/models.js';
-import {
-  DIFF_CLOSE,
-  DIFF_OPEN,
-  FORMAT_OVERHEAD_TOKENS,
-  NOTES_TITLE,
-  mapHead,
-  singleHead,
-  type ChangeStats,
-  type Stage,
-} from '../prompts.js';
+import { DIFF_CLOSE, DIFF_OPEN, FORMAT_OVERHEAD_TOKENS, NOTES_TITLE, singleHead, type ChangeStats, type Stage } from '../prompts.js';
 import { collapse, createClassifier } from './classify.js';
+import { contentFile, countUpTo, isComplete, totalTokens, type ContentFile } from './content-file.js';
 import { countTokens } from './count-tokens.js';
-import { parseDiff } from './parse-diff.js';
-import type { ChangeStatus, CollapsedFile, CountedFile, DiffFile, FileFact, OmittedFile } from './types.js';
-import { waterFill } from './water-fill.js';
+import { LineTokens } from './line-tokens.js';
+import { Body, renderMessage } from './message-writer.js';
+import { parseDiffLines } from './parse-diff.js';
+import { mapCapacity, planMap } from './plan-map.js';
+import { acceptCounts, lineCount, offerCounts, stopHelper, stopped, type CountShare } from './shared-counts.js';
+import type { ChangeStatus, CollapsedFile, DiffLines, FileFact, OmittedFile, ParsedFile } from './types.js';
+import { waterFillLazy } from './water-fill.js';
 
 /** A staged file as @gitfleet/git returns it (patch bytes are decoded in the worker). */
 export interface SourceFile {
@@ -42,7 +38,10 @@ export interface PrepareSettings {
   include?: readonly string[];
 }
 
-/** One request's user message, counted exactly. */
+/**
+ * One request's user message and its tokens: the tokenizer's count of `user`, except that lines
+ * with runs of 256+ non-space characters count as their bytes (so never below the real count).
+ */
 export interface PlannedMessage {
   user: string;
   tokens: number;
@@ -62,8 +61,14 @@ export interface PreparedDiff {
   omitted: OmittedFile[];
   collapsed: CollapsedFile[];
   encoding: TokenEncoding;
-  /** Tokens of all content that could go to the model (before any truncation). */
+  /**
+   * Tokens of all content that could go to the model (before any truncation). Exact when
+   * `diffTokensExact`; otherwise files far larger than what the requests can carry were counted
+   * only as far as their share, and the rest of their characters is estimated at the rate of the
+   * lines counted.
+   */
   diffTokens: number;
+  diffTokensExact: boolean;
   /** Tokens left for the user message of each stage. */
   budgets: Record<Stage, number>;
   plan: DiffPlan;
@@ -71,15 +76,18 @@ export interface PreparedDiff {
 
 /** Below this many tokens of room, a map request cannot say anything useful. */
 const MIN_USER_BUDGET = 160;
+/** A helper waits this long at most for the planner to have parsed the diff. */
+const HELPER_WAIT_MS = 10_000;
 
 function decode(patch: Uint8Array | string): string {
   return typeof patch === 'string' ? patch : new TextDecoder('utf-8').decode(patch);
 }
 
-function filesOf(source: DiffSource): DiffFile[] {
-  if (source.kind === 'text') return parseDiff(source.text);
+function filesOf(source: DiffSource): ParsedFile[] {
+  if (source.kind === 'text') return parseDiffLines(source.text);
   return source.files.map((file) => {
-    const parsed = parseDiff(decode(file.patch))[0];
+    const text = decode(file.patch);
+    const parsed = parseDiffLines(text)[0];
     return {
       path: file.path,
       oldPath: file.oldPath,
@@ -88,53 +96,44 @@ function filesOf(source: DiffSource): DiffFile[] {
       additions: file.additions,
       deletions: file.deletions,
       modeChange: parsed?.modeChange ?? null,
+      lines: parsed?.lines ?? { text, starts: [], ends: [], crlf: false },
       hunks: parsed?.hunks ?? [],
     };
   });
-}
-
-/** The compact header we send instead of git's (no `index` or `---`/`+++` lines). */
-function fileHeader(file: DiffFile): string {
-  const lines = [`diff --git a/${file.oldPath ?? file.path} b/${file.path}`];
-  if (file.status === 'added') lines.push('new file');
-  if (file.status === 'deleted') lines.push('deleted file');
-  if (file.status === 'renamed' || file.status === 'copied') {
-    const verb = file.status === 'renamed' ? 'rename' : 'copy';
-    lines.push(`${verb} from ${file.oldPath ?? ''}`, `${verb} to ${file.path}`);
-  }
-  if (file.modeChange) lines.push(`old mode ${file.modeChange.from}`, `new mode ${file.modeChange.to}`);
-  return lines.join('\n');
 }
 
 function notesOf(omitted: readonly OmittedFile[], collapsed: readonly CollapsedFile[]): string[] {
   return [...collapsed.map((c) => c.description), ...omitted.map((o) => `${o.path} (${o.reason}, content omitted)`)];
 }
 
-function notesBlock(notes: readonly string[]): string {
-  return notes.length === 0 ? '' : `${NOTES_TITLE}\n${notes.map((n) => `- ${n}`).join('\n')}\n`;
+interface Collected {
+  files: ParsedFile[];
+  facts: FileFact[];
+  omitted: OmittedFile[];
+  collapsed: CollapsedFile[];
+  content: ContentFile[];
+  stats: ChangeStats;
+  budgets: Record<Stage, number>;
 }
 
-/**
- * The local stage, synchronous and CPU-bound (runs in the worker pool): parse, omit, collapse,
- * count tokens with the model's tokenizer and plan the requests so each fits `maxInputTokens`.
- */
-export function prepareSync(source: DiffSource, settings: PrepareSettings): PreparedDiff {
-  const count = (text: string): number => countTokens(text, settings.encoding);
+/** Parse, omit, collapse; the budgets of each stage. The same for the planner and a helper. */
+function collect(source: DiffSource, settings: PrepareSettings, count: (text: string) => number): Collected {
   const classify = createClassifier({ exclude: settings.exclude ?? [], include: settings.include ?? [] });
   const files = filesOf(source);
   const omitted: OmittedFile[] = [];
   const collapsed: CollapsedFile[] = [];
-  const counted: CountedFile[] = [];
+  const content: ContentFile[] = [];
   const facts: FileFact[] = [];
   for (const file of files) {
-    facts.push({
+    const fact: FileFact = {
       path: file.path,
       oldPath: file.oldPath,
       status: file.status,
       additions: file.additions,
       deletions: file.deletions,
       binary: file.binary,
-    });
+    };
+    facts.push(fact);
     const reason = classify(file);
     if (reason) {
       omitted.push({ path: file.path, reason });
@@ -145,11 +144,7 @@ export function prepareSync(source: DiffSource, settings: PrepareSettings): Prep
       collapsed.push(line);
       continue;
     }
-    const header = fileHeader(file);
-    const headerTokens = count(header) + 1;
-    const hunks = file.hunks.map((text) => ({ text, tokens: count(text) + 1 }));
-    const tokens = headerTokens + hunks.reduce((sum, h) => sum + h.tokens, 0);
-    counted.push({ ...facts[facts.length - 1]!, header, headerTokens, hunks, tokens });
+    content.push(contentFile(file, fact, count));
   }
   const stats: ChangeStats = {
     files: files.length,
@@ -161,168 +156,98 @@ export function prepareSync(source: DiffSource, settings: PrepareSettings): Prep
     map: settings.maxInputTokens - count(settings.frames.map) - FORMAT_OVERHEAD_TOKENS,
     reduce: settings.maxInputTokens - count(settings.frames.reduce) - FORMAT_OVERHEAD_TOKENS,
   };
-  const diffTokens = counted.reduce((sum, f) => sum + f.tokens, 0);
-  const base = { stats, facts, omitted, collapsed, encoding: settings.encoding, diffTokens, budgets };
-  if (files.length === 0) return { ...base, plan: { mode: 'empty' } };
-  const notes = notesOf(omitted, collapsed);
-  const single = planSingle(counted, notes, stats, budgets.single, count);
-  if (single) return { ...base, plan: { mode: 'single', message: single } };
-  if (budgets.map < MIN_USER_BUDGET || budgets.reduce < MIN_USER_BUDGET) {
-    const needed = settings.maxInputTokens - Math.min(budgets.map, budgets.reduce) + MIN_USER_BUDGET;
-    return { ...base, plan: { mode: 'too-small', needed, budget: settings.maxInputTokens } };
+  return { files, facts, omitted, collapsed, content, stats, budgets };
+}
+
+/** The distinct diff texts of `files`, in order: what a shared table of line counts covers. */
+function docsOf(files: readonly ParsedFile[]): DiffLines[] {
+  return [...new Set(files.map((file) => file.lines))];
+}
+
+/**
+ * The local stage, synchronous and CPU-bound (runs in the worker pool): parse, omit, collapse,
+ * count tokens with the model's tokenizer and plan the requests so each fits `maxInputTokens`.
+ * Every line is tokenized at most once, and only lines that may be sent: a file far larger than
+ * its share of the requests is counted only as far as that share. With `share`, a helper worker
+ * running {@link precountSync} counts lines too (the result is the same, sooner).
+ */
+export function prepareSync(source: DiffSource, settings: PrepareSettings, share?: CountShare): PreparedDiff {
+  try {
+    const count = (text: string): number => countTokens(text, settings.encoding);
+    const { files, facts, omitted, collapsed, content, stats, budgets } = collect(source, settings, count);
+    const docs = share ? docsOf(files) : [];
+    const lineTokens = new LineTokens(count, share ? { counts: offerCounts(share, docs), docs } : undefined);
+    const ctx = { count, lineTokens };
+    const base = { stats, facts, omitted, collapsed, encoding: settings.encoding, budgets };
+    const withTotal = (plan: DiffPlan): PreparedDiff => {
+      const total = totalTokens(content);
+      return { ...base, diffTokens: total.tokens, diffTokensExact: total.exact, plan };
+    };
+    if (files.length === 0) return withTotal({ mode: 'empty' });
+    const notes = notesOf(omitted, collapsed);
+    const single = planSingle(content, notes, stats, budgets.single, ctx);
+    if (single) return withTotal({ mode: 'single', message: single });
+    if (budgets.map < MIN_USER_BUDGET || budgets.reduce < MIN_USER_BUDGET) {
+      const needed = settings.maxInputTokens - Math.min(budgets.map, budgets.reduce) + MIN_USER_BUDGET;
+      return withTotal({ mode: 'too-small', needed, budget: settings.maxInputTokens });
+    }
+    return withTotal(planMap(content, stats, budgets.map, settings, ctx));
+  } finally {
+    if (share) {
+      stopHelper(share.control);
+      share.port.close();
+    }
   }
-  return { ...base, plan: planMap(counted, stats, budgets.map, settings, count) };
 }
 
-function wrapDiff(head: string, notes: string, body: string): string {
-  return `${head}\n${notes}${DIFF_OPEN}\n${body}\n${DIFF_CLOSE}`;
+class Stopped extends Error {}
+
+/**
+ * A helper's half of {@link prepareSync} (in a second worker of the pool): it parses the same
+ * diff and counts what the map plan's water-filling will need, from the last file backwards,
+ * into the planner's shared table, until the planner is done.
+ */
+export function precountSync(source: DiffSource, settings: PrepareSettings, share: CountShare): void {
+  try {
+    if (stopped(share)) return;
+    const count = (text: string): number => {
+      if (stopped(share)) throw new Stopped();
+      return countTokens(text, settings.encoding);
+    };
+    const { files, content, stats, budgets } = collect(source, settings, count);
+    const docs = docsOf(files);
+    const counts = acceptCounts(share, HELPER_WAIT_MS);
+    if (!counts || counts.length < Math.max(1, lineCount(docs)) || budgets.map < MIN_USER_BUDGET) return;
+    const lineTokens = new LineTokens(count, { counts, docs });
+    const backwards = [...content].reverse();
+    waterFillLazy(backwards.length, mapCapacity(budgets.map, stats, settings, count), (i, cap) => countUpTo(backwards[i]!, cap, lineTokens));
+  } catch (error) {
+    if (!(error instanceof Stopped)) throw error;
+  } finally {
+    share.port.close();
+  }
 }
 
-function renderWhole(file: CountedFile): string {
-  return [file.header, ...file.hunks.map((h) => h.text)].join('\n');
-}
-
+/** The whole diff in one message, or null when it does not fit `budget` (files are counted only until it is clear). */
 function planSingle(
-  files: readonly CountedFile[],
+  files: readonly ContentFile[],
   notes: readonly string[],
   stats: ChangeStats,
   budget: number,
-  count: (text: string) => number,
+  ctx: { count: (text: string) => number; lineTokens: LineTokens },
 ): PlannedMessage | null {
-  const head = singleHead(stats);
-  const block = notesBlock(notes);
-  const estimate = files.reduce((sum, f) => sum + f.tokens, 0) + count(head) + count(block) + 8;
-  if (estimate > budget * 1.02) return null;
-  const user = wrapDiff(head, block, files.map(renderWhole).join('\n'));
-  const tokens = count(user);
-  return tokens <= budget ? { user, tokens, paths: files.map((f) => f.path) } : null;
-}
-
-interface Piece {
-  path: string;
-  text: string;
-  tokens: number;
-}
-
-/** Lines of `hunk` in segments of at most `room` tokens, each under the hunk's `@@` line. */
-function splitHunk(hunk: { text: string; tokens: number }, room: number, count: (t: string) => number): { text: string; tokens: number }[] {
-  const [at = '', ...lines] = hunk.text.split('\n');
-  const atTokens = count(at) + 1;
-  const segments: { text: string; tokens: number }[] = [];
-  let current: string[] = [];
-  let used = atTokens;
-  for (const line of lines) {
-    const t = count(line) + 1;
-    if (current.length > 0 && used + t > room) {
-      segments.push({ text: [at, ...current].join('\n'), tokens: used });
-      current = [];
-      used = atTokens;
-    }
-    // One line longer than the room on its own is cut by characters (it is mostly minified or data).
-    if (atTokens + t > room) {
-      const keep = Math.max(1, Math.floor(((room - atTokens) / t) * line.length * 0.9));
-      current.push(`${line.slice(0, keep)} [line cut]`);
-      used += room - atTokens;
-      continue;
-    }
-    current.push(line);
-    used += t;
+  const head = [singleHead(stats), ...(notes.length === 0 ? [] : [NOTES_TITLE, ...notes.map((n) => `- ${n}`)]), DIFF_OPEN];
+  const limit = budget * 1.02 - ctx.count(`${head.join('\n')}\n`) - 8;
+  let sum = 0;
+  for (const file of files) {
+    sum += countUpTo(file, limit - sum, ctx.lineTokens);
+    if (sum > limit || !isComplete(file)) return null;
   }
-  if (current.length > 0) segments.push({ text: [at, ...current].join('\n'), tokens: used });
-  return segments;
-}
-
-/** Pieces of one file within `allocation` tokens, none larger than `target`. */
-function piecesOf(file: CountedFile, allocation: number, target: number, count: (t: string) => number): { pieces: Piece[]; truncated: boolean } {
-  const pieces: Piece[] = [];
-  const room = Math.max(16, target - file.headerTokens);
-  let spent = file.headerTokens;
-  let hunks: { text: string; tokens: number }[] = [];
-  let kept = 0;
-  for (const hunk of file.hunks) {
-    if (spent + hunk.tokens > allocation) break;
-    hunks.push(hunk);
-    spent += hunk.tokens;
-    kept++;
+  const body = new Body(ctx.lineTokens);
+  for (const file of files) {
+    file.header.forEach((line, i) => body.text(line, file.headerLineTokens[i]));
+    for (const hunk of file.hunks) body.diffLines(file.lines, hunk.from, hunk.to);
   }
-  // Not even the first hunk fits: send the lines of it that do.
-  if (kept === 0 && file.hunks.length > 0) {
-    const first = splitHunk(file.hunks[0]!, Math.max(16, allocation - file.headerTokens), count)[0];
-    if (first) hunks = [first];
-  }
-  const truncated = kept < file.hunks.length;
-  const segments = hunks.flatMap((h) => (h.tokens > room ? splitHunk(h, room, count) : [h]));
-  if (truncated) {
-    const rest = file.hunks.length - kept;
-    const marker = `[${String(rest)} more hunk${rest === 1 ? '' : 's'} of ${file.path} not shown; the file has +${String(file.additions)} -${String(file.deletions)} lines in all]`;
-    segments.push({ text: marker, tokens: count(marker) + 1 });
-  }
-  let text: string[] = [file.header];
-  let tokens = file.headerTokens;
-  for (const segment of segments) {
-    if (text.length > 1 && tokens + segment.tokens > target) {
-      pieces.push({ path: file.path, text: text.join('\n'), tokens });
-      text = [file.header];
-      tokens = file.headerTokens;
-    }
-    text.push(segment.text);
-    tokens += segment.tokens;
-  }
-  pieces.push({ path: file.path, text: text.join('\n'), tokens });
-  return { pieces, truncated };
-}
-
-function planMap(
-  files: readonly CountedFile[],
-  stats: ChangeStats,
-  budget: number,
-  settings: PrepareSettings,
-  count: (text: string) => number,
-): DiffPlan {
-  // Room for diff text in one part: the budget minus the head (its part numbers are at most 4 digits).
-  const frame = count(wrapDiff(mapHead(9999, 9999, stats), '', '')) + 2;
-  const room = Math.floor((budget - frame) * 0.98);
-  const sizes = files.map((f) => f.tokens);
-  const allocations = waterFill(sizes, room * Math.max(1, settings.maxMapCalls));
-  const total = allocations.reduce((sum, a) => sum + a, 0);
-  const target = Math.min(room, Math.max(Math.min(room, 1024), Math.ceil(total / Math.max(1, settings.concurrency))));
-  const truncated: string[] = [];
-  const pieces: Piece[] = [];
-  files.forEach((file, i) => {
-    const result = piecesOf(file, allocations[i]!, target, count);
-    if (result.truncated) truncated.push(file.path);
-    pieces.push(...result.pieces);
-  });
-  const groups: Piece[][] = [];
-  let group: Piece[] = [];
-  let used = 0;
-  for (const piece of pieces) {
-    if (group.length > 0 && used + piece.tokens > target) {
-      groups.push(group);
-      group = [];
-      used = 0;
-    }
-    group.push(piece);
-    used += piece.tokens;
-  }
-  if (group.length > 0) groups.push(group);
-  const parts = groups.map((g, i) => {
-    const head = mapHead(i + 1, groups.length, stats);
-    const body = g.map((p) => p.text).join('\n');
-    return fitMessage(head, body, budget, count, [...new Set(g.map((p) => p.path))]);
-  });
-  return { mode: 'map', parts, truncated };
-}
-
-/** Renders a map message and trims trailing lines in the rare case the exact count is over. */
-function fitMessage(head: string, body: string, budget: number, count: (t: string) => number, paths: string[]): PlannedMessage {
-  let user = wrapDiff(head, '', body);
-  let tokens = count(user);
-  let lines = body.split('\n');
-  while (tokens > budget && lines.length > 1) {
-    lines = lines.slice(0, Math.max(1, Math.floor(lines.length * 0.95)));
-    user = wrapDiff(head, '', `${lines.join('\n')}\n[rest of this part cut to fit the token budget]`);
-    tokens = count(user);
-  }
-  return { user, tokens, paths };
+  const message = renderMessage(head, body, DIFF_CLOSE, ctx.count);
+  return message.tokens <= budget ? { ...message, paths: files.map((f) => f.fact.path) } : null;
 }

@@ -29,20 +29,6 @@ export interface CollapsedFile {
   description: string;
 }
 
-/** A diff file whose content goes to the model, with token counts of its parts. */
-export interface CountedFile {
-  path: string;
-  oldPath: string | null;
-  status: ChangeStatus;
-  additions: number;
-  deletions: number;
-  header: string;
-  headerTokens: number;
-  hunks: { text: string; tokens: number }[];
-  /** headerTokens plus every hunk's tokens (plus one per line break between them). */
-  tokens: number;
-}
-
 /** Per-file facts the local fallback message is built from. */
 export interface FileFact {
   path: string;
@@ -51,4 +37,19 @@ export interface FileFact {
   additions: number;
   deletions: number;
   binary: boolean;
+}
+
+/** Diff text indexed by line once: line `i` is `text.slice(starts[i], ends[i])`, without its `\n` or a trailing `\r`. */
+export interface DiffLines {
+  text: string;
+  starts: number[];
+  ends: number[];
+  /** True when some line lost a trailing `\r`: ranges of lines are then joined, not sliced. */
+  crlf: boolean;
+}
+
+/** A parsed file whose hunks are ranges of lines (`from` is the `@@` line, `to` is exclusive). */
+export interface ParsedFile extends Omit<DiffFile, 'hunks'> {
+  lines: DiffLines;
+  hunks: { from: number; to: number }[];
 }
