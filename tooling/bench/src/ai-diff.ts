@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   const machine = await describeMachine();
 
   process.stderr.write(`ai-diff bench: generating a ${String(BIG_FILES)}-file staged change...\n`);
-  const big = await stagedChange(BIG_FILES, 33);
+  const big = await stagedChange(BIG_FILES, 42);
   const diffMB = Buffer.byteLength(big.diff) / 2 ** 20;
   await localStage(big.diff); // warm-up: worker threads, tokenizer tables, JIT
   const local: { ms: number; lagP99: number; files: number }[] = [];

@@ -121,6 +121,7 @@ async function dryRun(opts: z.infer<typeof schema>, source: { repo: string } | {
     baseUrl: safeUrl(config.baseUrl),
     maxInputTokens,
     diffTokens: prepared.diffTokens,
+    diffTokensExact: prepared.diffTokensExact,
     ...report,
     omitted: prepared.omitted,
     collapsed: prepared.collapsed,
@@ -129,7 +130,7 @@ async function dryRun(opts: z.infer<typeof schema>, source: { repo: string } | {
 
   const lines = [
     `provider:  ${config.provider}${summary.model ? ` (${summary.model})` : ''}${summary.baseUrl ? ` at ${summary.baseUrl}` : ''}`,
-    `budget:    ${maxInputTokens} input tokens per request; the diff is ${prepared.diffTokens} tokens`,
+    `budget:    ${maxInputTokens} input tokens per request; the diff is ${prepared.diffTokensExact ? '' : 'about '}${prepared.diffTokens} tokens`,
     `plan:      ${report.plan}`,
     `calls:     ${report.calls} model call${report.calls === 1 ? '' : 's'}${report.calls > 0 ? ' (more only on retries)' : ''}`,
     `sent:      ${report.files.length} file${report.files.length === 1 ? '' : 's'}`,
