@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTempDir, type TempDir } from '@gitfleet/test-kit';
 import { startForgeServer, type ForgeServer } from '@gitfleet/test-kit/forge-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ndjson, runCli, text, type CliResult } from './cli.js';
+import { ndjson, runCli, text, type CliResult } from './cli.js';
 
 // Tokens of three GitHub identities and one GitLab identity on the fake forge.
 const ALICE = 'ghp_aliceAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1';
@@ -74,20 +73,6 @@ function expectNoSecrets(result: CliResult): void {
     expect(text(result)).not.toContain(secret);
     expect(result.stderr).not.toContain(secret);
   }
-}
-
-/** runCli with stdin (for `tokens add`). */
-function runWithInput(args: string[], input: string, extraEnv: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CI: 'true', ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
-    child.stdin.end(input);
-  });
 }
 
 const spent = (login: string): number => server.budget(login).used;
@@ -198,7 +183,7 @@ describe('gitfleet rate-limit and tokens', () => {
 
   it('adds, lists, checks and removes stored tokens; the file is encrypted and private', async () => {
     const store = { GITFLEET_CREDENTIALS_PASSPHRASE: 'correct horse battery staple', GITHUB_TOKENS: '', GITLAB_TOKEN: '' };
-    const added = await runWithInput(['tokens', 'add', 'github', '--label', 'work', '--base-url', server.githubUrl], `${CAROL}\n`, env(store));
+    const added = await runCli(['tokens', 'add', 'github', '--label', 'work', '--base-url', server.githubUrl], { input: `${CAROL}\n`, env: env(store) });
     expect(added.stderr).toMatch(/stored github token .*\(carol\)/);
     expect(added.code).toBe(0);
     const file = join(home.path, 'credentials.enc');
@@ -232,7 +217,7 @@ describe('gitfleet rate-limit and tokens', () => {
 
   it('refuses an invalid token on add, and check exits 1 for a revoked one', async () => {
     const store = { GITFLEET_CREDENTIALS_PASSPHRASE: 'pass', GITFLEET_CREDENTIALS_FILE: join(home.path, 'other.enc') };
-    const added = await runWithInput(['tokens', 'add', 'github', '--base-url', server.githubUrl], 'ghp_not_a_real_token\n', env(store));
+    const added = await runCli(['tokens', 'add', 'github', '--base-url', server.githubUrl], { input: 'ghp_not_a_real_token\n', env: env(store) });
     expect(added.code).toBe(1);
     expect(added.stderr).not.toContain('ghp_not_a_real_token');
     const check = await runCli(['tokens', 'check', '--format', 'json'], { env: env({ ...store, GITHUB_TOKENS: `${ALICE},${BOB}`, GITLAB_TOKEN: '' }) });

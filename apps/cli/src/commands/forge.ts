@@ -108,71 +108,49 @@ export function registerForgeCommands(program: Command, ctx: RunContext): void {
       });
     });
 
-  const state = new Option('--state <state>', 'open, closed or all').choices(['open', 'closed', 'all']).default('open');
-  forgeOptions(
-    program
-      .command('issues')
-      .description('issues of a repository (pull requests left out)')
-      .argument('<repo>', 'github:<owner>/<repo> or gitlab:<group>/<project>')
-      .addOption(state),
-  )
-    .addHelpText('after', TOKENS_HELP)
-    .action(async (spec: string, raw: unknown) => {
-      const opts = parseOptions(forgeSchema.extend({ state: z.enum(['open', 'closed', 'all']) }), raw);
-      const target = parseTarget(spec, 'repo');
-      await withClient(target.provider, opts, (client) =>
-        output(client.listIssues(target.path, { state: opts.state, signal: ctx.signal }), opts, [
-          { head: '#', value: (i) => i.number, align: 'right' },
-          { head: 'state', value: (i) => i.state },
-          { head: 'title', value: (i) => truncate(i.title, 70) },
-          { head: 'author', value: (i) => i.author ?? '' },
-          { head: 'comments', value: (i) => i.comments, align: 'right' },
-          { head: 'updated', value: (i) => day(i.updatedAt) },
-        ]),
-      );
-    });
+  const states = ['open', 'closed', 'all'] as const;
+  /** A listing of one repository: `<provider:owner/repo>`, optionally `--state`. */
+  const repoList = <T extends { raw?: unknown }>(
+    name: string,
+    description: string,
+    withState: boolean,
+    list: (client: ProviderClient, repo: string, state: (typeof states)[number], signal: AbortSignal) => AsyncIterable<T>,
+    columns: Column<T>[],
+  ): void => {
+    const cmd = program.command(name).description(description).argument('<repo>', 'github:<owner>/<repo> or gitlab:<group>/<project>');
+    if (withState) cmd.addOption(new Option('--state <state>', 'open, closed or all').choices(states).default('open'));
+    forgeOptions(cmd)
+      .addHelpText('after', TOKENS_HELP)
+      .action(async (spec: string, raw: unknown) => {
+        const opts = parseOptions(forgeSchema.extend({ state: z.enum(states).default('open') }), raw);
+        const target = parseTarget(spec, 'repo');
+        await withClient(target.provider, opts, (client) => output(list(client, target.path, opts.state, ctx.signal), opts, columns));
+      });
+  };
 
-  forgeOptions(
-    program
-      .command('pulls')
-      .description('pull requests (GitHub) or merge requests (GitLab) of a repository')
-      .argument('<repo>', 'github:<owner>/<repo> or gitlab:<group>/<project>')
-      .addOption(state),
-  )
-    .addHelpText('after', TOKENS_HELP)
-    .action(async (spec: string, raw: unknown) => {
-      const opts = parseOptions(forgeSchema.extend({ state: z.enum(['open', 'closed', 'all']) }), raw);
-      const target = parseTarget(spec, 'repo');
-      await withClient(target.provider, opts, (client) =>
-        output(client.listPullRequests(target.path, { state: opts.state, signal: ctx.signal }), opts, [
-          { head: '#', value: (p) => p.number, align: 'right' },
-          { head: 'state', value: (p) => (p.draft && p.state === 'open' ? 'draft' : p.state) },
-          { head: 'title', value: (p) => truncate(p.title, 60) },
-          { head: 'author', value: (p) => p.author ?? '' },
-          { head: 'branches', value: (p) => `${p.sourceBranch} -> ${p.targetBranch}` },
-          { head: 'updated', value: (p) => day(p.updatedAt) },
-        ]),
-      );
-    });
+  repoList('issues', 'issues of a repository (pull requests left out)', true, (c, repo, state, signal) => c.listIssues(repo, { state, signal }), [
+    { head: '#', value: (i) => i.number, align: 'right' },
+    { head: 'state', value: (i) => i.state },
+    { head: 'title', value: (i) => truncate(i.title, 70) },
+    { head: 'author', value: (i) => i.author ?? '' },
+    { head: 'comments', value: (i) => i.comments, align: 'right' },
+    { head: 'updated', value: (i) => day(i.updatedAt) },
+  ]);
 
-  forgeOptions(
-    program
-      .command('contributors')
-      .description('contributors of a repository with their commit counts')
-      .argument('<repo>', 'github:<owner>/<repo> or gitlab:<group>/<project>'),
-  )
-    .addHelpText('after', TOKENS_HELP)
-    .action(async (spec: string, raw: unknown) => {
-      const opts = parseOptions(forgeSchema, raw);
-      const target = parseTarget(spec, 'repo');
-      await withClient(target.provider, opts, (client) =>
-        output(client.listContributors(target.path, { signal: ctx.signal }), opts, [
-          { head: 'contributor', value: (c) => c.login ?? c.name ?? '' },
-          { head: 'email', value: (c) => c.email ?? '' },
-          { head: 'commits', value: (c) => c.contributions, align: 'right' },
-        ]),
-      );
-    });
+  repoList('pulls', 'pull requests (GitHub) or merge requests (GitLab) of a repository', true, (c, repo, state, signal) => c.listPullRequests(repo, { state, signal }), [
+    { head: '#', value: (p) => p.number, align: 'right' },
+    { head: 'state', value: (p) => (p.draft && p.state === 'open' ? 'draft' : p.state) },
+    { head: 'title', value: (p) => truncate(p.title, 60) },
+    { head: 'author', value: (p) => p.author ?? '' },
+    { head: 'branches', value: (p) => `${p.sourceBranch} -> ${p.targetBranch}` },
+    { head: 'updated', value: (p) => day(p.updatedAt) },
+  ]);
+
+  repoList('contributors', 'contributors of a repository with their commit counts', false, (c, repo, _state, signal) => c.listContributors(repo, { signal }), [
+    { head: 'contributor', value: (c) => c.login ?? c.name ?? '' },
+    { head: 'email', value: (c) => c.email ?? '' },
+    { head: 'commits', value: (c) => c.contributions, align: 'right' },
+  ]);
 
   program
     .command('rate-limit')
