@@ -1,4 +1,4 @@
-import type { StateStore } from './state-store.js';
+import type { ResourceState, StateStore } from './state-store.js';
 
 export type ProviderKind = 'github' | 'gitlab';
 
@@ -104,17 +104,8 @@ export interface TokenSnapshot {
   error?: string;
 }
 
-export interface BudgetSnapshot {
-  resource: string;
-  /** `untracked`: the API sent no rate-limit headers for it. */
-  status: 'tracked' | 'untracked';
-  limit: number;
-  /** Units left after the reservations of leases in flight. */
-  remaining: number;
-  reserved: number;
-  /** Epoch ms; null when a new window started and its end is not known yet. */
-  resetAt: number | null;
-}
+/** A budget as snapshot() shows it: the state store's view of one resource. */
+export type BudgetSnapshot = ResourceState;
 
 export interface IdentitySnapshot {
   identity: string;
