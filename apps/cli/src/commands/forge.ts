@@ -4,7 +4,7 @@ import { maskToken } from '@gitfleet/tokens';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import { FORMATS, parseOptions, positiveInt, type RunContext } from '../context.js';
-import { forgeClient, tokenSources } from '../forge/clients.js';
+import { allTokenSources, forgeClient } from '../forge/clients.js';
 import { parseTarget } from '../forge/target.js';
 import { ItemWriter, table, write, type Format } from '../output.js';
 
@@ -178,8 +178,9 @@ interface RateRow {
 async function rateLimit(opts: { provider?: 'github' | 'gitlab' | undefined; format: 'table' | 'json' | 'ndjson' }, ctx: RunContext): Promise<void> {
   const rows: RateRow[] = [];
   const notes: string[] = [];
+  const all = await allTokenSources(notes);
   for (const provider of opts.provider ? [opts.provider] : (['github', 'gitlab'] as const)) {
-    const sources = await tokenSources(provider, notes);
+    const sources = all.filter((s) => s.provider === provider);
     // Anonymous GitHub has a budget of its own (per IP); GitLab needs a token to say anything useful.
     const entries = sources.length > 0 ? sources.map((s) => ({ token: s.token, baseUrl: s.baseUrl })) : provider === 'github' ? [{ token: undefined, baseUrl: undefined }] : [];
     for (const entry of entries) {

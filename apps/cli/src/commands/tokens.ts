@@ -1,4 +1,3 @@
-import { access } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import password from '@inquirer/password';
 import { identifyProvider } from '@gitfleet/providers';
@@ -6,7 +5,7 @@ import { CredentialStore, maskToken, tokenSourcesFromEnv, type ProviderKind } fr
 import { z } from 'zod';
 import { parseOptions, type RunContext } from '../context.js';
 import { EXIT, UsageError } from '../errors.js';
-import { storeKeyInEnv } from '../forge/clients.js';
+import { storeExists, storeKeyInEnv } from '../forge/clients.js';
 import { table, write } from '../output.js';
 
 const FORMATS = ['table', 'json', 'ndjson'] as const;
@@ -25,7 +24,7 @@ async function openStore(ctx: RunContext, creating: boolean): Promise<Credential
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
     throw new UsageError('the credential store needs GITFLEET_CREDENTIALS_PASSPHRASE or GITFLEET_CREDENTIALS_KEY (no terminal to ask on)');
   }
-  const isNew = creating && !(await access(probe.path).then(() => true, () => false));
+  const isNew = creating && !(await storeExists(probe));
   const ask = (message: string): Promise<string> => password({ message, mask: true }, { signal: ctx.signal, output: process.stderr });
   const passphrase = await ask(isNew ? `New passphrase for ${probe.path}:` : `Passphrase for ${probe.path}:`);
   if (passphrase === '') throw new UsageError('empty passphrase');
@@ -84,9 +83,7 @@ export function registerTokensCommands(program: Command, ctx: RunContext, setExi
     .action(async (raw: unknown) => {
       const opts = parseOptions(z.object({ format: z.enum(FORMATS) }), raw);
       const rows: { source: string; id: string; provider: string; token: string; label: string | null; baseUrl: string | null }[] = [];
-      const probe = new CredentialStore();
-      const exists = await access(probe.path).then(() => true, () => false);
-      if (exists) {
+      if (await storeExists(new CredentialStore())) {
         const store = await openStore(ctx, false);
         for (const c of await store.list()) rows.push({ source: 'store', id: c.id, provider: c.provider, token: c.tokenId, label: c.label ?? null, baseUrl: c.baseUrl ?? null });
       }
@@ -114,8 +111,7 @@ export function registerTokensCommands(program: Command, ctx: RunContext, setExi
       const opts = parseOptions(z.object({ format: z.enum(FORMATS) }), raw);
       const identify = identifyProvider();
       const rows: { source: string; provider: string; token: string; valid: boolean; login: string | null; identity: string | null; scopes: string[]; error: string | null }[] = [];
-      const probe = new CredentialStore();
-      if (await access(probe.path).then(() => true, () => false)) {
+      if (await storeExists(new CredentialStore())) {
         const store = await openStore(ctx, false);
         const stored = await store.list();
         for (const v of await store.validate(identify, { signal: ctx.signal })) {

@@ -16,26 +16,28 @@ export function storeKeyInEnv(env: NodeJS.ProcessEnv = process.env): boolean {
   return KEY_ENV.some((name) => (env[name] ?? '') !== '');
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
+/** Whether the credential store's file exists (a missing store is simply empty). */
+export async function storeExists(store: CredentialStore): Promise<boolean> {
+  return access(store.path).then(
     () => true,
     () => false,
   );
 }
 
 /**
- * Every token the CLI may use for `provider`: the credential store (when it exists and its key is
- * in the environment), then GITHUB_TOKEN(S) / GITLAB_TOKEN(S). Notes explain what was skipped.
+ * Every token the CLI may use: the credential store (when it exists and its key is in the
+ * environment), then GITHUB_TOKEN(S) / GITLAB_TOKEN(S). Notes explain what was skipped. Read once
+ * per command: opening the store derives its key (scrypt).
  */
-export async function tokenSources(provider: ProviderKind, notes: string[]): Promise<TokenSource[]> {
+export async function allTokenSources(notes: string[]): Promise<TokenSource[]> {
   const sources: TokenSource[] = [];
   const store = new CredentialStore();
-  if (await exists(store.path)) {
-    if (storeKeyInEnv()) sources.push(...(await store.sources()).filter((s) => s.provider === provider));
+  if (await storeExists(store)) {
+    if (storeKeyInEnv()) sources.push(...(await store.sources()));
     else notes.push(`credential store ${store.path} is locked (set GITFLEET_CREDENTIALS_PASSPHRASE or GITFLEET_CREDENTIALS_KEY); using environment tokens only`);
   }
   for (const source of tokenSourcesFromEnv(process.env)) {
-    if (source.provider === provider && !sources.some((s) => s.token === source.token)) sources.push(source);
+    if (!sources.some((s) => s.token === source.token && s.provider === source.provider)) sources.push(source);
   }
   return sources;
 }
@@ -45,7 +47,7 @@ export async function tokenSources(provider: ProviderKind, notes: string[]): Pro
  * there is none), with the conditional-request cache on disk unless `--no-cache`.
  */
 export async function forgeClient(provider: ProviderKind, options: ForgeOptions, notes: string[]): Promise<ProviderClient> {
-  const sources = await tokenSources(provider, notes);
+  const sources = (await allTokenSources(notes)).filter((s) => s.provider === provider);
   const cache: ConditionalCache | false = options.cache ? createFileCache({ dir: join(options.cacheDir ?? defaultCacheDir(), 'http') }) : false;
   const common = { cache, userAgent: 'gitfleet-cli' };
   if (sources.length === 0) {
