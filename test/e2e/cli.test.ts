@@ -39,7 +39,7 @@ describe('gitfleet commits', () => {
   it('csv has a header and a row per commit', async () => {
     const r = await runCli(['commits', tricky.path, '--format', 'csv', '-n', '5'], { env: env() });
     const lines = text(r).trim().split('\n');
-    expect(lines[0]).toMatch(/^repoName,sha,parents,isMerge,summary,author\.name,author\.email/);
+    expect(lines[0]).toMatch(/^repoName,sha,parents,isMerge,message,summary,author\.name,author\.email/);
     expect(lines.length).toBeGreaterThanOrEqual(6);
   });
 });

@@ -13,6 +13,7 @@ export const globalSchema = z.object({
   engine: z.enum(ENGINES).default('auto'),
   cache: z.boolean().default(true),
   cacheDir: z.string().optional(),
+  csvSafe: z.boolean().default(false),
 });
 export type GlobalOptions = z.infer<typeof globalSchema>;
 

@@ -1,5 +1,6 @@
 import { isGitError } from '@gitfleet/git';
 import { isAiCommandError } from './hook/errors.js';
+import { safe } from './output.js';
 
 /** Exit codes, in one place. */
 export const EXIT = {
@@ -19,10 +20,10 @@ export class UsageError extends Error {
 /** One line for the terminal: no stack, no nested causes. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
-    const text = error.message.split('\n')[0] ?? String(error);
+    const text = safe(error.message.split('\n')[0] ?? String(error));
     return isGitError(error) || error instanceof UsageError || isAiCommandError(error) || isGitfleetError(error) ? text : `${error.name}: ${text}`;
   }
-  return String(error);
+  return safe(String(error));
 }
 
 /** Errors of our packages (ai-diff, providers, tokens), matched by code: their messages are written for users. */

@@ -9,6 +9,7 @@ import { registerTokensCommands } from './commands/tokens.js';
 import { branchesCommand, diffCommand, filesCommand } from './commands/simple.js';
 import { ENGINES, FORMATS, type RunContext } from './context.js';
 import { describeError, EXIT, UsageError } from './errors.js';
+import { CSV_SAFE_HELP } from './output.js';
 
 declare const __VERSION__: string;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -21,7 +22,8 @@ function common(cmd: Command, formats: readonly string[] = FORMATS, defaultForma
     .addOption(new Option('-f, --format <format>', 'output format').choices(formats).default(defaultFormat))
     .addOption(new Option('--engine <engine>', 'git engine: auto picks the faster one per operation').choices(ENGINES).default('auto'))
     .option('--no-cache', 'do not read or write the result cache')
-    .option('--cache-dir <dir>', 'result cache directory (default: $GITFLEET_CACHE_DIR or the user cache dir)');
+    .option('--cache-dir <dir>', 'result cache directory (default: $GITFLEET_CACHE_DIR or the user cache dir)')
+    .option('--csv-safe', CSV_SAFE_HELP);
 }
 
 export function buildProgram(ctx: RunContext, setExit: (code: number) => void): Command {

@@ -3,6 +3,35 @@ import Table from 'cli-table3';
 
 export type Format = 'table' | 'json' | 'ndjson' | 'csv';
 
+export interface WriterOptions {
+  /** CSV: prefix string cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) with `'`. */
+  csvSafe?: boolean;
+}
+
+// Characters that drive a terminal: C0 controls but tab, DEL, C1 controls, and the bidi overrides
+// that reorder what is shown ("Trojan Source").
+// eslint-disable-next-line no-control-regex
+const TERMINAL_CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\u001b': '\\x1b' };
+
+/**
+ * Repository and forge content shown in a terminal: control characters become visible escapes
+ * (`\x1b`, `\n`, `\u202e`), so an author name or a path can't set the window title, clear the screen,
+ * hide a link or add a line. Machine formats (json, ndjson, csv, patch) stay faithful instead.
+ */
+export function safe(text: string): string {
+  return text.replace(TERMINAL_CONTROLS, (c) => {
+    const code = c.charCodeAt(0);
+    return NAMED_ESCAPES[c] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`);
+  });
+}
+
+export const CSV_SAFE_HELP =
+  "csv: prefix cells starting with = + - @ with ' so spreadsheets don't run them as formulas (changes the data)";
+
+// https://owasp.org/www-community/attacks/CSV_Injection
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 /** Writes to stdout honouring backpressure, so huge outputs stream in flat memory. */
 export async function write(text: string | Uint8Array): Promise<void> {
   if (!process.stdout.write(text)) {
@@ -18,6 +47,7 @@ export class ItemWriter<T> {
   constructor(
     private readonly format: Exclude<Format, 'table'>,
     private readonly toRow: (item: T) => Record<string, unknown>[] = (item) => [item as Record<string, unknown>],
+    private readonly options: WriterOptions = {},
   ) {}
 
   async add(item: T): Promise<void> {
@@ -31,13 +61,18 @@ export class ItemWriter<T> {
       case 'csv': {
         const rows = this.toRow(item);
         if (rows.length === 0) break;
-        await write(stringify(rows.map((r) => flatten(r)), { header: !this.headerWritten }));
+        await write(stringify(rows.map((r) => flatten(r)), { header: !this.headerWritten, cast: this.cast }));
         this.headerWritten = true;
         break;
       }
     }
     this.count++;
   }
+
+  private readonly cast = {
+    boolean: (value: boolean): string => String(value),
+    string: (value: string): string => (this.options.csvSafe && FORMULA_START.test(value) ? `'${value}` : value),
+  };
 
   async end(): Promise<void> {
     if (this.format === 'json') await write(this.count === 0 ? '[]\n' : '\n]\n');
@@ -58,7 +93,7 @@ export function flatten(row: Record<string, unknown>, prefix = '', out: Record<s
 /** A plain, borderless table that reads well in a terminal and pipes cleanly. */
 export function table(head: string[], rows: (string | number)[][], align?: ('left' | 'right')[]): string {
   const t = new Table({
-    head,
+    head: head.map(safe),
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 2 },
     chars: {
       top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '',
@@ -67,7 +102,7 @@ export function table(head: string[], rows: (string | number)[][], align?: ('lef
     },
     ...(align ? { colAligns: align } : {}),
   });
-  t.push(...rows.map((r) => r.map(String)));
+  t.push(...rows.map((r) => r.map((cell) => safe(String(cell)))));
   return `${t.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`;
 }
 

@@ -1,7 +1,7 @@
 import { analyzeRepository, createFleet, type AnalysisReport } from '@gitfleet/git';
 import { z } from 'zod';
 import { globalSchema, open, parseOptions, positiveInt, type RunContext } from '../context.js';
-import { formatTime, table, write } from '../output.js';
+import { formatTime, safe, table, write } from '../output.js';
 import { Progress } from '../progress.js';
 
 const schema = globalSchema.extend({
@@ -49,7 +49,7 @@ const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
 
 export function renderReport(r: AnalysisReport): string {
   const out: string[] = [];
-  out.push(`Repository  ${r.repoName}  (${r.root})`);
+  out.push(`Repository  ${safe(r.repoName)}  (${safe(r.root)})`);
   if (r.head === null) {
     out.push('No commits yet.');
     return `${out.join('\n')}\n`;

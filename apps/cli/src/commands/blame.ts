@@ -1,7 +1,7 @@
 import { summarizeBlame, type BlameFileResult, type BlameSummary } from '@gitfleet/git';
 import { z } from 'zod';
 import { globalSchema, open, parseOptions, positiveInt, type RunContext } from '../context.js';
-import { formatTime, ItemWriter, shortSha, table, write } from '../output.js';
+import { formatTime, ItemWriter, safe, shortSha, table, write } from '../output.js';
 import { Progress } from '../progress.js';
 
 const schema = globalSchema.extend({
@@ -31,11 +31,12 @@ export async function blameCommand(repoPath: string, paths: string[], raw: unkno
     }
   };
   try {
-    if (opts.summary) await printSummary(await summarizeBlame(counted()), opts.format);
+    if (opts.summary) await printSummary(await summarizeBlame(counted()), opts);
     else if (opts.format === 'table') for await (const r of counted()) await write(blameText(r));
     else {
       const out = new ItemWriter<BlameFileResult>(opts.format, (r) =>
         r.error ? [{ path: r.path, error: r.error.code, message: r.error.message }] : r.lines.map((l) => ({ path: r.path, ...l })),
+        opts,
       );
       for await (const r of counted()) await out.add(r);
       await out.end();
@@ -48,22 +49,23 @@ export async function blameCommand(repoPath: string, paths: string[], raw: unkno
 
 function blameText(r: BlameFileResult): string {
   if (r.error) {
-    process.stderr.write(`gitfleet: ${r.error.message}\n`);
+    process.stderr.write(`gitfleet: ${safe(r.error.message)}\n`);
     return '';
   }
   const width = String(r.lines.length).length;
   const rows = r.lines.map(
     (l) =>
-      `${shortSha(l.commit)} (${l.authorName} ${formatTime(l.authorTime, l.authorTzOffset)} ${String(l.line).padStart(width)}) ${l.content}\n`,
+      `${shortSha(l.commit)} (${safe(l.authorName)} ${formatTime(l.authorTime, l.authorTzOffset)} ${String(l.line).padStart(width)}) ${safe(l.content)}\n`,
   );
-  return `==> ${r.path} <==\n${rows.join('')}`;
+  return `==> ${safe(r.path)} <==\n${rows.join('')}`;
 }
 
-async function printSummary(s: BlameSummary, format: string): Promise<void> {
+async function printSummary(s: BlameSummary, opts: { format: string; csvSafe: boolean }): Promise<void> {
+  const { format } = opts;
   if (format === 'json') return write(`${JSON.stringify(s, null, 2)}\n`);
   const rows = s.authors.map((a) => ({ name: a.name, email: a.email, lines: a.lines, share: Number(a.share.toFixed(4)) }));
   if (format === 'ndjson' || format === 'csv') {
-    const out = new ItemWriter(format);
+    const out = new ItemWriter(format, undefined, opts);
     for (const row of rows) await out.add(row);
     return out.end();
   }

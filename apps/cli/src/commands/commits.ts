@@ -1,7 +1,7 @@
 import type { Commit, HistoryOptions } from '@gitfleet/git';
 import { z } from 'zod';
 import { globalSchema, open, parseOptions, positiveInt, type RunContext } from '../context.js';
-import { formatTime, ItemWriter, shortSha, write } from '../output.js';
+import { formatTime, ItemWriter, safe, shortSha, write } from '../output.js';
 import { Progress } from '../progress.js';
 
 const schema = globalSchema.extend({
@@ -39,7 +39,7 @@ export async function commitsCommand(repoPath: string, raw: unknown, ctx: RunCon
       for await (const c of repo.history(history)) await write(commitRow(c));
       return;
     }
-    const out = new ItemWriter<Commit>(opts.format, csvRows);
+    const out = new ItemWriter<Commit>(opts.format, csvRows, opts);
     for await (const commit of repo.history(history)) await out.add(commit);
     await out.end();
   } finally {
@@ -48,13 +48,13 @@ export async function commitsCommand(repoPath: string, raw: unknown, ctx: RunCon
 }
 
 function commitRow(c: Commit): string {
-  const files = c.files?.map((f) => `    ${f.status.padEnd(10)} ${f.binary ? 'bin' : `+${f.additions} -${f.deletions}`}  ${f.oldPath ? `${f.oldPath} -> ` : ''}${f.path}\n`).join('') ?? '';
-  return `${shortSha(c.sha)}  ${formatTime(c.author.timestamp, c.author.tzOffset)}  ${c.author.name}  +${c.additions} -${c.deletions}  ${c.filesChanged} files  ${c.summary}${c.isMerge ? ' (merge)' : ''}\n${files}`;
+  const files = c.files?.map((f) => `    ${f.status.padEnd(10)} ${f.binary ? 'bin' : `+${f.additions} -${f.deletions}`}  ${f.oldPath ? `${safe(f.oldPath)} -> ` : ''}${safe(f.path)}\n`).join('') ?? '';
+  return `${shortSha(c.sha)}  ${formatTime(c.author.timestamp, c.author.tzOffset)}  ${safe(c.author.name)}  +${c.additions} -${c.deletions}  ${c.filesChanged} files  ${safe(c.summary)}${c.isMerge ? ' (merge)' : ''}\n${files}`;
 }
 
 /** CSV: a row per commit, or with --files a row per changed file. */
 function csvRows(c: Commit): Record<string, unknown>[] {
-  const { files, message: _message, ...commit } = c;
+  const { files, ...commit } = c;
   if (!files) return [commit];
   return files.map((f) => ({ ...commit, file: f }));
 }

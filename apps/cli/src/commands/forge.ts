@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { FORMATS, parseOptions, positiveInt, type RunContext } from '../context.js';
 import { allTokenSources, forgeClient } from '../forge/clients.js';
 import { parseTarget } from '../forge/target.js';
-import { ItemWriter, table, write, type Format } from '../output.js';
+import { CSV_SAFE_HELP, ItemWriter, table, write, type Format } from '../output.js';
 
 const forgeSchema = z.object({
   format: z.enum(FORMATS).default('table'),
@@ -14,6 +14,7 @@ const forgeSchema = z.object({
   cacheDir: z.string().optional(),
   raw: z.boolean().default(false),
   limit: positiveInt.optional(),
+  csvSafe: z.boolean().default(false),
 });
 type ForgeCliOptions = z.infer<typeof forgeSchema>;
 
@@ -23,7 +24,8 @@ function forgeOptions(cmd: Command): Command {
     .option('--limit <n>', 'stop after this many items (no further pages are fetched)')
     .option('--raw', "json/ndjson: keep the provider's raw payload on each model")
     .option('--no-cache', 'no conditional-request cache (by default a repeated listing is answered by 304s that cost no quota)')
-    .option('--cache-dir <dir>', 'cache directory (default: $GITFLEET_CACHE_DIR or the user cache dir)');
+    .option('--cache-dir <dir>', 'cache directory (default: $GITFLEET_CACHE_DIR or the user cache dir)')
+    .option('--csv-safe', CSV_SAFE_HELP);
 }
 
 const TOKENS_HELP = `
@@ -47,7 +49,7 @@ async function output<T extends { raw?: unknown }>(items: AsyncIterable<T>, opts
   };
   let count = 0;
   const rows: (string | number)[][] = [];
-  const writer = opts.format === 'table' ? undefined : new ItemWriter<Record<string, unknown>>(opts.format as Exclude<Format, 'table'>);
+  const writer = opts.format === 'table' ? undefined : new ItemWriter<Record<string, unknown>>(opts.format as Exclude<Format, 'table'>, undefined, opts);
   for await (const item of items) {
     if (writer) await writer.add(strip(item));
     else rows.push(columns.map((c) => c.value(item)));

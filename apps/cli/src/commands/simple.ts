@@ -1,10 +1,10 @@
 import type { Branch, StagedFile, TreeFile } from '@gitfleet/git';
 import { z } from 'zod';
 import { globalSchema, open, parseOptions, type RunContext } from '../context.js';
-import { ItemWriter, shortSha, table, write } from '../output.js';
+import { ItemWriter, safe, shortSha, table, write } from '../output.js';
 
-async function writeAll<T>(items: T[], format: 'json' | 'ndjson' | 'csv', toRow?: (item: T) => Record<string, unknown>[]): Promise<void> {
-  const out = new ItemWriter<T>(format, toRow);
+async function writeAll<T>(items: T[], opts: { format: 'json' | 'ndjson' | 'csv'; csvSafe: boolean }): Promise<void> {
+  const out = new ItemWriter<T>(opts.format, undefined, opts);
   for (const item of items) await out.add(item);
   await out.end();
 }
@@ -14,7 +14,7 @@ export async function branchesCommand(repoPath: string, raw: unknown, ctx: RunCo
   const opts = parseOptions(globalSchema, raw);
   await using repo = await open(repoPath, opts, ctx);
   const branches = await repo.branches({ signal: ctx.signal });
-  if (opts.format !== 'table') return writeAll<Branch>(branches, opts.format);
+  if (opts.format !== 'table') return writeAll<Branch>(branches, { ...opts, format: opts.format });
   await write(
     table(
       ['', 'branch', 'commit', 'upstream'],
@@ -30,9 +30,9 @@ export async function filesCommand(repoPath: string, globs: string[], raw: unkno
   const opts = parseOptions(filesSchema, raw);
   await using repo = await open(repoPath, opts, ctx);
   const files = await repo.files(globs, { signal: ctx.signal, ...(opts.rev ? { rev: opts.rev } : {}) });
-  if (opts.format !== 'table') return writeAll<TreeFile>(files, opts.format);
+  if (opts.format !== 'table') return writeAll<TreeFile>(files, { ...opts, format: opts.format });
   // One path per line, like `git ls-files`, so the output pipes into other tools.
-  for (const f of files) await write(`${f.path}\n`);
+  for (const f of files) await write(`${safe(f.path)}\n`);
 }
 
 const diffSchema = globalSchema.extend({
@@ -68,10 +68,10 @@ export async function diffCommand(repoPath: string, raw: unknown, ctx: RunContex
       await write(`${JSON.stringify({ ...diff, files: diff.files.map(jsonFile) }, null, 2)}\n`);
       return;
     case 'ndjson':
-      return writeAll(diff.files.map(jsonFile), 'ndjson');
+      return writeAll(diff.files.map(jsonFile), { ...opts, format: 'ndjson' });
     case 'csv':
       // A patch is not a CSV cell; CSV lists the files.
-      return writeAll(diff.files.map(({ patch: _patch, ...rest }) => rest), 'csv');
+      return writeAll(diff.files.map(({ patch: _patch, ...rest }) => rest), { ...opts, format: 'csv' });
   }
 }
 
