@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import Table from 'cli-table3';
+import { clearProgress } from './progress.js';
 
 export type Format = 'table' | 'json' | 'ndjson' | 'csv';
 
@@ -32,11 +33,21 @@ export const CSV_SAFE_HELP =
 // https://owasp.org/www-community/attacks/CSV_Injection
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** Writes to stdout honouring backpressure, so huge outputs stream in flat memory. */
+/**
+ * Writes to stdout honouring backpressure, so huge outputs stream in flat memory. On a terminal,
+ * a progress bar is cleared first.
+ */
 export async function write(text: string | Uint8Array): Promise<void> {
+  if (process.stdout.isTTY) clearProgress();
   if (!process.stdout.write(text)) {
     await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
   }
+}
+
+/** One `gitfleet: ...` line on stderr for the user (a progress bar is cleared first). */
+export function note(text: string): void {
+  clearProgress();
+  process.stderr.write(`gitfleet: ${safe(text)}\n`);
 }
 
 /** Streams items in the chosen machine format. `table` is the caller's. */

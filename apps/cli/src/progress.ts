@@ -1,8 +1,19 @@
 import cliProgress from 'cli-progress';
 import type { ProgressEvent } from '@gitfleet/git';
 
-/** Work shorter than this never shows a bar. */
+/** Work shorter than this never shows a bar; nor does a bar come back sooner after output. */
 const SHOW_AFTER_MS = 400;
+
+/** Bars on screen now: output clears them first (see {@link clearProgress}). */
+const visible = new Set<Progress>();
+
+/**
+ * Clears every bar before the command writes to a terminal: stdout and stderr share the screen,
+ * and text written while a bar is drawn would be glued to it (and the bar later drawn over it).
+ */
+export function clearProgress(): void {
+  for (const progress of visible) progress.clear();
+}
 
 /**
  * A progress line on stderr, only on a TTY and only for long work: the bar appears after
@@ -10,12 +21,12 @@ const SHOW_AFTER_MS = 400;
  */
 export class Progress {
   private bar: cliProgress.SingleBar | undefined;
-  private readonly started = Date.now();
+  private quietSince = Date.now();
   private readonly enabled = Boolean(process.stderr.isTTY) && !process.env['CI'];
   private stage = '';
 
   update(stage: string, event: ProgressEvent): void {
-    if (!this.enabled || Date.now() - this.started < SHOW_AFTER_MS) return;
+    if (!this.enabled || Date.now() - this.quietSince < SHOW_AFTER_MS) return;
     if (this.bar && stage !== this.stage) this.stop();
     if (!this.bar) {
       this.stage = stage;
@@ -31,6 +42,7 @@ export class Progress {
         cliProgress.Presets.shades_classic,
       );
       this.bar.start(event.total ?? 0, event.done);
+      visible.add(this);
     }
     if (event.total !== undefined) this.bar.setTotal(event.total);
     this.bar.update(event.done);
@@ -41,8 +53,15 @@ export class Progress {
     return (event) => this.update(stage, event);
   }
 
+  /** Removes the bar from the screen; it may come back once output has paused for a while. */
+  clear(): void {
+    this.stop();
+    this.quietSince = Date.now();
+  }
+
   stop(): void {
     this.bar?.stop();
     this.bar = undefined;
+    visible.delete(this);
   }
 }

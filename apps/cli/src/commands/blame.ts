@@ -1,7 +1,7 @@
 import { summarizeBlame, type BlameFileResult, type BlameSummary } from '@gitfleet/git';
 import { z } from 'zod';
 import { globalSchema, open, parseOptions, positiveInt, type RunContext } from '../context.js';
-import { formatTime, ItemWriter, safe, shortSha, table, write } from '../output.js';
+import { formatTime, ItemWriter, note, safe, shortSha, table, write } from '../output.js';
 import { Progress } from '../progress.js';
 
 const schema = globalSchema.extend({
@@ -49,7 +49,7 @@ export async function blameCommand(repoPath: string, paths: string[], raw: unkno
 
 function blameText(r: BlameFileResult): string {
   if (r.error) {
-    process.stderr.write(`gitfleet: ${safe(r.error.message)}\n`);
+    note(r.error.message);
     return '';
   }
   const width = String(r.lines.length).length;
