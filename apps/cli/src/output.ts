@@ -11,7 +11,6 @@ export interface WriterOptions {
 
 // Characters that drive a terminal: C0 controls but tab, DEL, C1 controls, and the bidi overrides
 // that reorder what is shown ("Trojan Source").
-// eslint-disable-next-line no-control-regex
 const TERMINAL_CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\u001b': '\\x1b' };
 
