@@ -1,9 +1,11 @@
 // Bundles the CLI into dist/gitfleet.js, plus the workers it starts: es-git's (dist/worker.js) and
 // ai-diff's (dist/ai-diff-worker.js, found by src/hook/generate-message.ts).
 // es-git (a native addon) and tinypool (which loads its own worker entry) stay external.
+// The licences of the code inlined into the bundles go to dist/THIRD-PARTY-NOTICES.txt, written by
+// @rnx-kit/third-party-notices from the bundles' source maps; the maps are not shipped.
+import { writeThirdPartyNotices } from '@rnx-kit/third-party-notices';
 import { build } from 'esbuild';
-import { chmod } from 'node:fs/promises';
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const { version } = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
@@ -17,6 +19,7 @@ const common = {
   // CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __gfCreateRequire } from 'node:module'; const require = __gfCreateRequire(import.meta.url);" },
   legalComments: 'none',
+  sourcemap: 'external',
   define: { __VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
 };
@@ -38,3 +41,19 @@ await build({
   outdir: 'dist',
 });
 await chmod('dist/gitfleet.js', 0o755);
+
+const maps = ['dist/gitfleet.js.map', 'dist/worker.js.map', 'dist/ai-diff-worker.js.map'];
+const sections = await Promise.all(maps.map(async (file) => ({ map: JSON.parse(await readFile(file, 'utf8')) })));
+await writeFile('dist/bundles.map', JSON.stringify({ version: 3, sections }));
+await writeThirdPartyNotices({
+  rootPath: fileURLToPath(new URL('./dist', import.meta.url)),
+  sourceMapFile: 'dist/bundles.map',
+  outputFile: 'dist/THIRD-PARTY-NOTICES.txt',
+  json: false,
+  preambleText: [
+    'gitfleet (MIT, see LICENSE) bundles code from the packages below into dist/*.js.',
+    'Their licences require these notices to travel with it.',
+    '',
+  ],
+});
+await Promise.all([...maps, 'dist/bundles.map'].map((file) => rm(file)));
