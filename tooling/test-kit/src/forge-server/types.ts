@@ -83,6 +83,12 @@ export interface ForgeServerOptions {
 export type ForgeFault =
   | { kind: 'status'; status: number; times?: number; match?: ForgeFaultMatch }
   | { kind: 'drop'; times?: number; match?: ForgeFaultMatch }
+  /**
+   * Answers normally but with a broken `Link`: `endless` points `rel="next"` at page + 1 forever,
+   * `first` points it back at the listing's first page. Either way `rel="last"` and
+   * `x-total-pages` are dropped (`x-total` stays).
+   */
+  | { kind: 'link'; next: 'endless' | 'first'; times?: number; match?: ForgeFaultMatch }
   /** Answers normally, `ms` later. */
   | { kind: 'delay'; ms: number; times?: number; match?: ForgeFaultMatch }
   | {
