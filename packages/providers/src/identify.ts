@@ -14,7 +14,7 @@ import type { ClientOptions } from './options.js';
  * HTTP settings for identification requests. With a `cache` (default none), a repeated `GET /user`
  * is a conditional request that costs no quota when the answer is unchanged.
  */
-export type IdentifyOptions = Pick<ClientOptions, 'retry' | 'timeoutMs' | 'dispatcher' | 'userAgent' | 'onRequest' | 'cache'>;
+export type IdentifyOptions = Pick<ClientOptions, 'retry' | 'timeoutMs' | 'dispatcher' | 'userAgent' | 'onRequest' | 'onWait' | 'cache'>;
 
 /** A token's API base URL as the pool sees it: its own, else the public API (not the environment). */
 const baseUrlOf = (source: TokenSource): string => (source.baseUrl ?? DEFAULT_BASE_URLS[source.provider]).replace(/\/+$/, '');

@@ -51,6 +51,7 @@ export class GitHubClient implements ProviderClient {
       concurrency: o.concurrency,
       timeoutMs: o.timeoutMs,
       onRequest: o.onRequest,
+      onWait: o.onWait,
       // GitHub budgets REST per resource: search has its own (https://docs.github.com/rest/rate-limit).
       resourceOf: (url) => (new URL(url).pathname.slice(apiPath.length).startsWith('/search/') ? 'search' : 'core'),
       authHeaders: (token) => ({ authorization: `Bearer ${token}` }),
@@ -127,6 +128,7 @@ export class GitHubClient implements ProviderClient {
       engine: this.engine,
       path: `${path}${path.includes('?') ? '&' : '?'}per_page=${perPage}`,
       window: this.#o.pageWindow,
+      maxPages: this.#o.maxPages,
       signal: options.signal,
       map: (data) => (Array.isArray(data) ? data.filter(isObject).flatMap((raw) => map(raw) ?? []) : []),
     });

@@ -49,6 +49,7 @@ export class GitLabClient implements ProviderClient {
       concurrency: o.concurrency,
       timeoutMs: o.timeoutMs,
       onRequest: o.onRequest,
+      onWait: o.onWait,
       resourceOf: () => 'gitlab',
       authHeaders: (token) => ({ authorization: `Bearer ${token}` }),
     });
@@ -63,13 +64,18 @@ export class GitLabClient implements ProviderClient {
     let path: string;
     try {
       await this.engine.get(`/groups/${id}?with_projects=false`, options);
-      path = `/groups/${id}/projects?include_subgroups=true`;
+      // Ordered by id so offset pagination stays stable while projects are added. GitLab offers no
+      // keyset pagination here; above 10,000 projects it sends no page count and pages are fetched
+      // a window ahead until the last one.
+      path = `/groups/${id}/projects?include_subgroups=true&order_by=id&sort=asc`;
     } catch (error) {
       if (!isProviderError(error) || error.code !== 'GITFLEET_PROVIDER_NOT_FOUND') throw error;
-      path = `/users/${id}/projects`; // not a group: a user (a 404 from here names the missing owner)
+      // Not a group: a user (a 404 from here names the missing owner). User projects offer keyset
+      // pagination, which GitLab recommends for consecutive pages and which has no offset limit
+      // (https://docs.gitlab.com/api/rest/#keyset-based-pagination).
+      path = `/users/${id}/projects?pagination=keyset&order_by=id&sort=asc`;
     }
-    // Ordered by id so offset pagination stays stable while projects are added.
-    yield* this.#list(`${path}${path.includes('?') ? '&' : '?'}order_by=id&sort=asc`, options, model.toRepository);
+    yield* this.#list(path, options, model.toRepository);
   }
 
   async getRepository(repo: string, options: CallOptions = {}): Promise<Repository> {
@@ -145,6 +151,7 @@ export class GitLabClient implements ProviderClient {
       engine: this.engine,
       path: `${path}${path.includes('?') ? '&' : '?'}per_page=${perPage}`,
       window: this.#o.pageWindow,
+      maxPages: this.#o.maxPages,
       signal: options.signal,
       map: (data) => (Array.isArray(data) ? data.filter(isObject).map(map) : []),
     });
