@@ -114,8 +114,10 @@ export class GitLabClient implements ProviderClient {
     const response = await this.engine.get(path, { ...options, cache: false });
     const budget = budgetFromHeaders('gitlab', response.headers, 'gitlab');
     const used = Number(response.headers['ratelimit-observed']);
+    const login = path === '/user' ? str(asObject(response.data), 'username') : undefined;
     return {
       provider: 'gitlab',
+      ...(login ? { login } : {}),
       resources: budget ? [{ ...budget, used: Number.isFinite(used) ? used : budget.limit - budget.remaining }] : [],
       raw: Object.fromEntries(Object.entries(response.headers).filter(([name]) => name.startsWith('ratelimit-'))),
     };
