@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { resolveBaseUrl } from './base-url.js';
 import { InvalidOptionError } from './errors.js';
 import type { ConditionalCache } from './http/conditional-cache.js';
+import { createProxyDispatcher } from './http/dispatcher.js';
 import { createMemoryCache } from './http/memory-cache.js';
 import type { RequestEvent, RetryOptions, WaitEvent } from './http/request-engine.js';
 
@@ -14,7 +15,7 @@ export interface ClientOptions {
   token?: string;
   /** API base URL; default GITHUB_API_URL / GITLAB_API_URL, else the public API. */
   baseUrl?: string;
-  /** Where GITHUB_API_URL / GITLAB_API_URL are read (default `process.env`). */
+  /** Where GITHUB_API_URL / GITLAB_API_URL and the proxy variables are read (default `process.env`). */
   env?: Record<string, string | undefined>;
   /** Conditional-request cache (default: a new memory cache); `false` turns it off. */
   cache?: ConditionalCache | false;
@@ -30,7 +31,10 @@ export interface ClientOptions {
   /** Per attempt (default 30 s); a timeout counts as a network error. */
   timeoutMs?: number;
   userAgent?: string;
-  /** undici dispatcher (connection pool) for every request, e.g. `new Agent({ connections: 20 })`. */
+  /**
+   * undici dispatcher (connection pool) for every request, e.g. `new EnvHttpProxyAgent({ connections: 20 })`.
+   * Default: an EnvHttpProxyAgent honouring HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+   */
   dispatcher?: Dispatcher;
   /** Called after every HTTP exchange (never with a token): for logs and benchmarks. */
   onRequest?: (event: RequestEvent) => void;
@@ -51,7 +55,7 @@ export interface ResolvedOptions {
   perPage: number;
   timeoutMs: number;
   userAgent: string;
-  dispatcher: Dispatcher | undefined;
+  dispatcher: Dispatcher;
   onRequest: ((event: RequestEvent) => void) | undefined;
   onWait: ((event: WaitEvent) => void) | undefined;
 }
@@ -94,7 +98,7 @@ export function resolveOptions(provider: ProviderKind, options: ClientOptions): 
     perPage: int('perPage', options.perPage ?? DEFAULTS.perPage, 1, 100),
     timeoutMs: int('timeoutMs', options.timeoutMs ?? DEFAULTS.timeoutMs, 1),
     userAgent: options.userAgent ?? DEFAULTS.userAgent,
-    dispatcher: options.dispatcher,
+    dispatcher: options.dispatcher ?? createProxyDispatcher(options.env),
     onRequest: options.onRequest,
     onWait: options.onWait,
   };

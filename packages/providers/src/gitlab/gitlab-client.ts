@@ -164,13 +164,13 @@ function asObject(data: unknown): Json {
   return isObject(data) ? data : {};
 }
 
-function undiciSend(userAgent: string, dispatcher: Dispatcher | undefined): Send {
+function undiciSend(userAgent: string, dispatcher: Dispatcher): Send {
   return async ({ url, headers, signal }) => {
     const response = await request(url, {
       method: 'GET',
       headers: { accept: 'application/json', 'user-agent': userAgent, ...headers },
       signal,
-      ...(dispatcher ? { dispatcher } : {}),
+      dispatcher,
     });
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers)) {
