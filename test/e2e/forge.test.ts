@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { createTempDir, type TempDir } from '@gitfleet/test-kit';
+import { createTempDir, startHttpProxy, type HttpProxy, type TempDir } from '@gitfleet/test-kit';
 import { startForgeServer, type ForgeServer } from '@gitfleet/test-kit/forge-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ndjson, runCli, text, type CliResult } from './cli.js';
@@ -365,5 +367,91 @@ describe('a pool of three tokens: quota, waits and messages', () => {
     const until = new Date(resetAt * 1000);
     const hhmm = `${String(until.getHours()).padStart(2, '0')}:${String(until.getMinutes()).padStart(2, '0')}`;
     expect(lines[0]).toContain(hhmm);
+  });
+});
+
+describe('through a proxy (HTTPS_PROXY / HTTP_PROXY / NO_PROXY)', () => {
+  // An HTTPS forge with a self-signed certificate the CLI trusts through NODE_EXTRA_CA_CERTS.
+  const TOKEN = 'ghp_proxyPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP1';
+  const LAB = 'glpat-proxyPPPPPPPPPPPPPPPPP2';
+  let tls: ForgeServer;
+  let proxy: HttpProxy;
+  let dir: TempDir;
+  let cert: string;
+
+  beforeAll(async () => {
+    dir = await createTempDir('gitfleet-proxy-e2e-');
+    const key = join(dir.path, 'key.pem');
+    cert = join(dir.path, 'cert.pem');
+    await promisify(execFile)('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+    ]);
+    tls = await startForgeServer({
+      seed: { orgs: [{ login: 'acme', members: ['pat'] }], groups: [{ path: 'acme/tools' }], repos: [{ owner: 'acme', name: 'api', pulls: 3 }, { owner: 'acme/tools', name: 'cli', pulls: 2 }] },
+      identities: [
+        { token: TOKEN, login: 'pat' },
+        { token: LAB, login: 'pat', provider: 'gitlab' },
+      ],
+      tls: { key: await readFile(key), cert: await readFile(cert) },
+    });
+    proxy = await startHttpProxy();
+  });
+  afterAll(async () => {
+    await tls?.close();
+    await proxy?.close();
+    await dir.cleanup();
+  });
+
+  const proxyEnv = (vars: Record<string, string>): Record<string, string> => ({
+    GITHUB_API_URL: tls.githubUrl,
+    GITLAB_API_URL: tls.gitlabUrl,
+    GITHUB_TOKEN: TOKEN,
+    GH_TOKEN: '',
+    GITHUB_TOKENS: '',
+    GITLAB_TOKEN: LAB,
+    GITLAB_TOKENS: '',
+    GITFLEET_CACHE_DIR: join(dir.path, 'cache'),
+    GITFLEET_CREDENTIALS_FILE: join(dir.path, 'none.enc'),
+    NODE_EXTRA_CA_CERTS: cert,
+    ...proxyVars(vars),
+  });
+  /** Both spellings of each proxy variable (undici, like curl, reads the lower-case one first). */
+  const proxyVars = (vars: Record<string, string>): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']) out[name] = out[name.toLowerCase()] = vars[name] ?? '';
+    return out;
+  };
+
+  it('sends GitHub and GitLab requests through HTTPS_PROXY as CONNECT tunnels: the proxy never sees a token', async () => {
+    proxy.requests.length = 0;
+    const github = await runCli(['pulls', 'github:acme/api', '--state', 'all', '--format', 'ndjson', '--no-cache'], { env: proxyEnv({ HTTPS_PROXY: proxy.url }) });
+    expect(github.stderr).toBe('');
+    expect(ndjson(github)).toHaveLength(3);
+    const gitlab = await runCli(['pulls', 'gitlab:acme/tools/cli', '--state', 'all', '--format', 'ndjson', '--no-cache'], { env: proxyEnv({ HTTPS_PROXY: proxy.url }) });
+    expect(gitlab.stderr).toBe('');
+    expect(ndjson(gitlab)).toHaveLength(2);
+    expect(proxy.requests.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(proxy.requests.map((r) => `${r.method} ${r.target}`))).toEqual(new Set([`CONNECT 127.0.0.1:${String(tls.port)}`]));
+    expect(JSON.stringify(proxy.requests)).not.toMatch(new RegExp(`${TOKEN}|${LAB}`));
+    // The forge saw the requests with their tokens, straight through the tunnel.
+    expect(tls.requests.filter((r) => r.identity === 'pat').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('leaves hosts in NO_PROXY alone, and uses HTTP_PROXY for plain http', async () => {
+    proxy.requests.length = 0;
+    const skipped = await runCli(['pulls', 'github:acme/api', '--format', 'ndjson', '--no-cache'], {
+      env: proxyEnv({ HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' }),
+    });
+    expect(skipped.code).toBe(0);
+    expect(proxy.requests).toEqual([]);
+
+    const plain = await runCli(['issues', 'github:acme/api', '--format', 'ndjson', '--no-cache'], {
+      env: env(proxyVars({ HTTP_PROXY: proxy.url })),
+    });
+    expect(plain.code).toBe(0);
+    expect(proxy.requests.length).toBeGreaterThan(0);
+    expect(proxy.requests.every((r) => r.method === 'CONNECT' && r.target === `127.0.0.1:${String(server.port)}`)).toBe(true);
+    expect(JSON.stringify(proxy.requests)).not.toMatch(new RegExp(SECRETS.join('|')));
   });
 });

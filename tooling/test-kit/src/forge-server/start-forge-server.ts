@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { githubError, githubRoute, rateLimitBody } from './github-routes.js';
@@ -85,7 +86,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
   for (const spec of options.identities ?? []) addIdentity(spec);
 
   const renderCache = new Map<string, Rendered>();
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'text/plain' });
@@ -94,7 +95,8 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
         res.destroy();
       }
     });
-  });
+  };
+  const server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener);
   server.keepAliveTimeout = 30_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -335,7 +337,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  const origin = (): string => `http://127.0.0.1:${port}`;
+  const origin = (): string => `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 
   const lookup = (login: string, key: ForgeBudgetKey = {}): ForgeBudget => {
     const provider = key.provider ?? 'github';
