@@ -11,12 +11,12 @@ const PROXY_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 
 const saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]));
 afterEach(() => {
   for (const name of PROXY_VARIABLES) {
-    if (saved[name] === undefined) delete process.env[name];
+    if (saved[name] === undefined) Reflect.deleteProperty(process.env, name);
     else process.env[name] = saved[name];
   }
 });
 function setProxyEnv(vars: Record<string, string>): void {
-  for (const name of PROXY_VARIABLES) delete process.env[name];
+  for (const name of PROXY_VARIABLES) Reflect.deleteProperty(process.env, name);
   Object.assign(process.env, vars);
 }
 

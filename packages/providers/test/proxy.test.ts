@@ -26,14 +26,14 @@ afterAll(async () => {
 });
 afterEach(() => {
   for (const name of PROXY_VARIABLES) {
-    if (saved[name] === undefined) delete process.env[name];
+    if (saved[name] === undefined) Reflect.deleteProperty(process.env, name);
     else process.env[name] = saved[name];
   }
   proxy.requests.length = 0;
 });
 
 function setProxyEnv(vars: Record<string, string>): void {
-  for (const name of PROXY_VARIABLES) delete process.env[name];
+  for (const name of PROXY_VARIABLES) Reflect.deleteProperty(process.env, name);
   Object.assign(process.env, vars);
 }
 
