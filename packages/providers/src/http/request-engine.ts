@@ -182,7 +182,7 @@ export class RequestEngine {
     }
     const holder = o.pool ? cached?.headers[HOLDER_HEADER] : undefined;
     const lease = o.pool ? await this.#acquire(resource, signal, url, holder) : undefined;
-    if (lease && (holder === undefined || holder !== lease.identity)) cached = undefined;
+    if (lease && holder !== lease.identity) cached = undefined;
     const token = lease?.token ?? o.token;
     const secrets = token ? [token] : [];
     let released = false;
