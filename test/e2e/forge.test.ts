@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { createTempDir, type TempDir } from '@gitfleet/test-kit';
+import { createTempDir, startHttpProxy, type HttpProxy, type TempDir } from '@gitfleet/test-kit';
 import { startForgeServer, type ForgeServer } from '@gitfleet/test-kit/forge-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ndjson, runCli, text, type CliResult } from './cli.js';
@@ -61,6 +63,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
     GITFLEET_CACHE_DIR: join(home.path, 'cache'),
     GITFLEET_CREDENTIALS_FILE: join(home.path, 'credentials.enc'),
     GITHUB_TOKEN: '',
+    GH_TOKEN: '',
     GITLAB_TOKENS: '',
     GITFLEET_CREDENTIALS_PASSPHRASE: '',
     GITFLEET_CREDENTIALS_KEY: '',
@@ -167,7 +170,7 @@ describe('gitfleet repos / issues / pulls / contributors against the fake forge'
 });
 
 describe('gitfleet rate-limit and tokens', () => {
-  it("shows each token's budget masked, costing no quota", async () => {
+  it("shows each token's budget masked; the first run spends at most the login look-up", async () => {
     const used = spent('alice');
     const result = await runCli(['rate-limit', '--provider', 'github', '--format', 'json'], { env: env({ GITHUB_TOKENS: ALICE }) });
     expect(result.code).toBe(0);
@@ -225,5 +228,230 @@ describe('gitfleet rate-limit and tokens', () => {
     const rows = JSON.parse(text(check)) as { valid: boolean; login: string | null }[];
     expect(rows.map((r) => r.valid)).toEqual([true, false]);
     expectNoSecrets(check);
+  });
+});
+
+describe('a pool of three tokens: quota, waits and messages', () => {
+  // Three GitHub identities with separate budgets, one GitLab identity, an org of 12 pages.
+  const A = 'ghp_poolAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1';
+  const B = 'ghp_poolBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB2';
+  const C = 'ghp_poolCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC3';
+  const LAB = 'glpat-poolLLLLLLLLLLLLLLLLLL4';
+  const LOGINS = ['ann', 'ben', 'cat'];
+  let forge: ForgeServer;
+  let dir: TempDir;
+
+  beforeAll(async () => {
+    dir = await createTempDir('gitfleet-pool-e2e-');
+    forge = await startForgeServer({
+      seed: {
+        orgs: [{ login: 'bigco', members: LOGINS }],
+        repos: Array.from({ length: 1200 }, (_, i) => ({ owner: 'bigco', name: `r-${String(i).padStart(4, '0')}`, private: i % 50 === 0 })),
+      },
+      identities: [
+        { token: A, login: 'ann' },
+        { token: B, login: 'ben' },
+        { token: C, login: 'cat' },
+        { token: LAB, login: 'ann', provider: 'gitlab' },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await forge?.close();
+    await dir.cleanup();
+  });
+
+  let cacheCount = 0;
+  /** Three GitHub tokens, one GitLab token, and a cache directory of its own per call unless given. */
+  function poolEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      GITHUB_API_URL: forge.githubUrl,
+      GITLAB_API_URL: forge.gitlabUrl,
+      GITHUB_TOKENS: `${A},${B},${C}`,
+      GITHUB_TOKEN: '',
+      GH_TOKEN: '',
+      GITLAB_TOKEN: LAB,
+      GITLAB_TOKENS: '',
+      GITFLEET_CACHE_DIR: join(dir.path, `cache-${++cacheCount}`),
+      GITFLEET_CREDENTIALS_FILE: join(dir.path, 'none.enc'),
+      GITFLEET_CREDENTIALS_PASSPHRASE: '',
+      GITFLEET_CREDENTIALS_KEY: '',
+      ...extra,
+    };
+  }
+  const used = (): number => LOGINS.reduce((sum, login) => sum + forge.budget(login).used, 0);
+  const noSecrets = (result: CliResult): void => {
+    for (const secret of [A, B, C, LAB]) expect(text(result) + result.stderr).not.toContain(secret);
+  };
+
+  it('a repeated listing costs no more quota than with one token: every page is a free 304', async () => {
+    const env = poolEnv();
+    const first = await runCli(['repos', 'github:bigco', '--format', 'ndjson'], { env });
+    expect(first.code).toBe(0);
+    expect(ndjson(first)).toHaveLength(1200);
+    const pages = forge.requests.filter((r) => r.path.startsWith('/orgs/bigco/repos'));
+    expect(pages).toHaveLength(12);
+    expect(new Set(pages.map((r) => r.identity)).size).toBeGreaterThan(1); // the first listing was spread
+
+    const before = used();
+    const mark = forge.requests.length;
+    const second = await runCli(['repos', 'github:bigco', '--format', 'ndjson'], { env });
+    expect(second.code).toBe(0);
+    expect(text(second)).toBe(text(first));
+    const again = forge.requests.slice(mark).filter((r) => r.path.startsWith('/orgs/bigco/repos'));
+    expect(again).toHaveLength(12);
+    expect(again.filter((r) => r.status !== 304)).toEqual([]);
+    // Identification is a conditional GET /user too: the whole second run is free.
+    expect(used() - before).toBe(0);
+    noSecrets(second);
+  });
+
+  it('--details --limit 3 fetches exactly 3 repositories in full', async () => {
+    const mark = forge.requests.length;
+    const result = await runCli(['repos', 'github:bigco', '--details', '--limit', '3', '--format', 'ndjson', '--no-cache'], { env: poolEnv() });
+    expect(result.code).toBe(0);
+    expect(ndjson(result)).toHaveLength(3);
+    const details = forge.requests.slice(mark).filter((r) => r.path.startsWith('/repos/bigco/'));
+    expect(details.map((r) => r.path).sort()).toEqual(['/repos/bigco/r-0000', '/repos/bigco/r-0001', '/repos/bigco/r-0002']);
+  });
+
+  it('rate-limit says what it costs; a repeated run is free on GitHub, one request per token on GitLab', async () => {
+    const help = await runCli(['rate-limit', '--help'], { env: poolEnv() });
+    expect(help.code).toBe(0);
+    expect(text(help)).not.toMatch(/costs no quota/);
+    expect(text(help)).toMatch(/GitLab.*one request per token/s);
+
+    const env = poolEnv();
+    const gitlabUsed = (): number => forge.budget('ann', { provider: 'gitlab' }).used;
+    const first = await runCli(['rate-limit', '--format', 'json'], { env });
+    expect(first.code).toBe(0);
+    const rows = JSON.parse(text(first)) as { provider: string; login: string | null; resource: string }[];
+    expect(rows.filter((r) => r.provider === 'github' && r.resource === 'core').map((r) => r.login).sort()).toEqual(LOGINS);
+    expect(rows.find((r) => r.provider === 'gitlab')).toMatchObject({ login: 'ann', resource: 'gitlab' });
+
+    const before = used();
+    const labBefore = gitlabUsed();
+    const second = await runCli(['rate-limit', '--format', 'json'], { env });
+    expect(second.code).toBe(0);
+    expect(used() - before).toBe(0);
+    expect(gitlabUsed() - labBefore).toBe(1);
+    noSecrets(second);
+  });
+
+  it("reads gh's GH_TOKEN like GITHUB_TOKEN", async () => {
+    const result = await runCli(['repos', 'github:bigco', '--format', 'ndjson', '--no-cache'], {
+      env: poolEnv({ GITHUB_TOKENS: '', GH_TOKEN: B }),
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(ndjson<{ private: boolean }>(result).filter((r) => r.private)).toHaveLength(24);
+  });
+
+  it('a repository without a provider prefix gets an example of what to write', async () => {
+    const result = await runCli(['pulls', 'acme/api'], { env: poolEnv() });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(/write github:acme\/api or gitlab:acme\/api/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('waiting for a rate-limit reset off a TTY prints one stderr line saying what for and until when', async () => {
+    const resetAt = Math.floor(Date.now() / 1000) + 6;
+    // Identification spends the last unit of every identity: the listing must wait for the reset.
+    for (const login of LOGINS) forge.setBudget(login, { remaining: 1, resetAt });
+    const result = await runCli(['repos', 'github:bigco', '--limit', '2', '--format', 'ndjson', '--no-cache'], { env: poolEnv() });
+    expect(result.code).toBe(0);
+    expect(ndjson(result)).toHaveLength(2);
+    const lines = result.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^gitfleet: waiting .*github core rate limit/);
+    const until = new Date(resetAt * 1000);
+    const hhmm = `${String(until.getHours()).padStart(2, '0')}:${String(until.getMinutes()).padStart(2, '0')}`;
+    expect(lines[0]).toContain(hhmm);
+  });
+});
+
+describe('through a proxy (HTTPS_PROXY / HTTP_PROXY / NO_PROXY)', () => {
+  // An HTTPS forge with a self-signed certificate the CLI trusts through NODE_EXTRA_CA_CERTS.
+  const TOKEN = 'ghp_proxyPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP1';
+  const LAB = 'glpat-proxyPPPPPPPPPPPPPPPPP2';
+  let tls: ForgeServer;
+  let proxy: HttpProxy;
+  let dir: TempDir;
+  let cert: string;
+
+  beforeAll(async () => {
+    dir = await createTempDir('gitfleet-proxy-e2e-');
+    const key = join(dir.path, 'key.pem');
+    cert = join(dir.path, 'cert.pem');
+    await promisify(execFile)('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+    ]);
+    tls = await startForgeServer({
+      seed: { orgs: [{ login: 'acme', members: ['pat'] }], groups: [{ path: 'acme/tools' }], repos: [{ owner: 'acme', name: 'api', pulls: 3 }, { owner: 'acme/tools', name: 'cli', pulls: 2 }] },
+      identities: [
+        { token: TOKEN, login: 'pat' },
+        { token: LAB, login: 'pat', provider: 'gitlab' },
+      ],
+      tls: { key: await readFile(key), cert: await readFile(cert) },
+    });
+    proxy = await startHttpProxy();
+  });
+  afterAll(async () => {
+    await tls?.close();
+    await proxy?.close();
+    await dir.cleanup();
+  });
+
+  const proxyEnv = (vars: Record<string, string>): Record<string, string> => ({
+    GITHUB_API_URL: tls.githubUrl,
+    GITLAB_API_URL: tls.gitlabUrl,
+    GITHUB_TOKEN: TOKEN,
+    GH_TOKEN: '',
+    GITHUB_TOKENS: '',
+    GITLAB_TOKEN: LAB,
+    GITLAB_TOKENS: '',
+    GITFLEET_CACHE_DIR: join(dir.path, 'cache'),
+    GITFLEET_CREDENTIALS_FILE: join(dir.path, 'none.enc'),
+    NODE_EXTRA_CA_CERTS: cert,
+    ...proxyVars(vars),
+  });
+  /** Both spellings of each proxy variable (undici, like curl, reads the lower-case one first). */
+  const proxyVars = (vars: Record<string, string>): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']) out[name] = out[name.toLowerCase()] = vars[name] ?? '';
+    return out;
+  };
+
+  it('sends GitHub and GitLab requests through HTTPS_PROXY as CONNECT tunnels: the proxy never sees a token', async () => {
+    proxy.requests.length = 0;
+    const github = await runCli(['pulls', 'github:acme/api', '--state', 'all', '--format', 'ndjson', '--no-cache'], { env: proxyEnv({ HTTPS_PROXY: proxy.url }) });
+    expect(github.stderr).toBe('');
+    expect(ndjson(github)).toHaveLength(3);
+    const gitlab = await runCli(['pulls', 'gitlab:acme/tools/cli', '--state', 'all', '--format', 'ndjson', '--no-cache'], { env: proxyEnv({ HTTPS_PROXY: proxy.url }) });
+    expect(gitlab.stderr).toBe('');
+    expect(ndjson(gitlab)).toHaveLength(2);
+    expect(proxy.requests.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(proxy.requests.map((r) => `${r.method} ${r.target}`))).toEqual(new Set([`CONNECT 127.0.0.1:${String(tls.port)}`]));
+    expect(JSON.stringify(proxy.requests)).not.toMatch(new RegExp(`${TOKEN}|${LAB}`));
+    // The forge saw the requests with their tokens, straight through the tunnel.
+    expect(tls.requests.filter((r) => r.identity === 'pat').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('leaves hosts in NO_PROXY alone, and uses HTTP_PROXY for plain http', async () => {
+    proxy.requests.length = 0;
+    const skipped = await runCli(['pulls', 'github:acme/api', '--format', 'ndjson', '--no-cache'], {
+      env: proxyEnv({ HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' }),
+    });
+    expect(skipped.code).toBe(0);
+    expect(proxy.requests).toEqual([]);
+
+    const plain = await runCli(['issues', 'github:acme/api', '--format', 'ndjson', '--no-cache'], {
+      env: env(proxyVars({ HTTP_PROXY: proxy.url })),
+    });
+    expect(plain.code).toBe(0);
+    expect(proxy.requests.length).toBeGreaterThan(0);
+    expect(proxy.requests.every((r) => r.method === 'CONNECT' && r.target === `127.0.0.1:${String(server.port)}`)).toBe(true);
+    expect(JSON.stringify(proxy.requests)).not.toMatch(new RegExp(SECRETS.join('|')));
   });
 });

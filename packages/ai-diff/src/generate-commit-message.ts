@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { Agent } from 'undici';
+import { EnvHttpProxyAgent } from 'undici';
 import type { z } from 'zod';
 import type { AiConfig } from './config/ai-config.js';
 import { loadAiConfig } from './config/load-ai-config.js';
@@ -210,7 +210,7 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
     return local(prepared, `input budget of ${String(plan.budget)} tokens is too small for the prompts (needs about ${String(plan.needed)})`);
   }
 
-  const agent = new Agent({ connections: config.concurrency + 1 });
+  const agent = new EnvHttpProxyAgent({ connections: config.concurrency + 1 }); // honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY
   const client = createProviderClient(config, agent);
   const call = createCaller({ client, config, shape, signal, state, maxInputTokens, prepared, deadlineAt: started + deadlineMs });
   try {

@@ -12,6 +12,7 @@ export type ProviderErrorCode =
   | 'GITFLEET_PROVIDER_NETWORK'
   | 'GITFLEET_PROVIDER_HTTP'
   | 'GITFLEET_PROVIDER_BAD_RESPONSE'
+  | 'GITFLEET_PROVIDER_PAGINATION'
   | 'GITFLEET_PROVIDER_INVALID_OPTION';
 
 export interface ProviderErrorOptions {
@@ -136,6 +137,17 @@ export class NetworkError extends ProviderError {
   override name = 'NetworkError';
   constructor(message: string, options: ProviderErrorOptions) {
     super('GITFLEET_PROVIDER_NETWORK', message, options);
+  }
+}
+
+/**
+ * A listing whose `rel="next"` links cannot be trusted: a link back to a page already fetched, more
+ * pages than the server announced, or more than `maxPages`. The items yielded before it stay valid.
+ */
+export class PaginationError extends ProviderError {
+  override name = 'PaginationError';
+  constructor(message: string, options: ProviderErrorOptions) {
+    super('GITFLEET_PROVIDER_PAGINATION', message, options);
   }
 }
 

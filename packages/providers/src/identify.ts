@@ -4,6 +4,7 @@ import { InvalidOptionError, isProviderError } from './errors.js';
 import { GitHubClient, parseScopes } from './github/github-client.js';
 import { toRateLimitStatus } from './github/github-models.js';
 import { GitLabClient } from './gitlab/gitlab-client.js';
+import { createProxyDispatcher } from './http/dispatcher.js';
 import { budgetFromHeaders } from './http/rate-limit-headers.js';
 import { sha256 } from './http/request-engine.js';
 import { isObject, num, str } from './json.js';
@@ -14,7 +15,7 @@ import type { ClientOptions } from './options.js';
  * HTTP settings for identification requests. With a `cache` (default none), a repeated `GET /user`
  * is a conditional request that costs no quota when the answer is unchanged.
  */
-export type IdentifyOptions = Pick<ClientOptions, 'retry' | 'timeoutMs' | 'dispatcher' | 'userAgent' | 'onRequest' | 'cache'>;
+export type IdentifyOptions = Pick<ClientOptions, 'retry' | 'timeoutMs' | 'dispatcher' | 'userAgent' | 'onRequest' | 'onWait' | 'cache'>;
 
 /** A token's API base URL as the pool sees it: its own, else the public API (not the environment). */
 const baseUrlOf = (source: TokenSource): string => (source.baseUrl ?? DEFAULT_BASE_URLS[source.provider]).replace(/\/+$/, '');
@@ -31,6 +32,7 @@ const fingerprint = (token: string): string => sha256(token).slice(0, 16);
  * const github = createGitHubClient({ pool });
  */
 export function identifyGitHub(options: IdentifyOptions = {}): Identify {
+  options = withDispatcher(options);
   return async (source, signal) => {
     check(source, 'github');
     const baseUrl = baseUrlOf(source);
@@ -74,6 +76,7 @@ export function identifyGitHub(options: IdentifyOptions = {}): Identify {
  * const gitlab = createGitLabClient({ pool });
  */
 export function identifyGitLab(options: IdentifyOptions = {}): Identify {
+  options = withDispatcher(options);
   return async (source, signal) => {
     check(source, 'gitlab');
     const baseUrl = baseUrlOf(source);
@@ -95,9 +98,15 @@ export function identifyGitLab(options: IdentifyOptions = {}): Identify {
  * const pool = createIdentityPool({ sources: tokenSourcesFromEnv(), identify: identifyProvider() });
  */
 export function identifyProvider(options: IdentifyOptions = {}): Identify {
+  options = withDispatcher(options);
   const github = identifyGitHub(options);
   const gitlab = identifyGitLab(options);
   return async (source, signal) => (source.provider === 'gitlab' ? gitlab(source, signal) : github(source, signal));
+}
+
+/** One connection pool (proxy-aware, see createProxyDispatcher) for every identification of a pool. */
+function withDispatcher(options: IdentifyOptions): IdentifyOptions {
+  return options.dispatcher ? options : { ...options, dispatcher: createProxyDispatcher() };
 }
 
 function check(source: TokenSource, provider: ProviderKind): void {

@@ -15,6 +15,7 @@ export {
   SecondaryRateLimitError,
   ServerError,
   NetworkError,
+  PaginationError,
   InvalidOptionError,
   isProviderError,
 } from './errors.js';
@@ -39,4 +40,4 @@ export type { IdentifyOptions } from './identify.js';
 export type { ConditionalCache, CachedResponse } from './http/conditional-cache.js';
 export type { MemoryCacheOptions } from './http/memory-cache.js';
 export type { FileCacheOptions } from './http/file-cache.js';
-export type { RetryOptions, RequestEvent } from './http/request-engine.js';
+export type { RetryOptions, RequestEvent, WaitEvent, WaitReason } from './http/request-engine.js';

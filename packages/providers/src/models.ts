@@ -116,6 +116,8 @@ export interface PullRequest extends ProviderModel {
 /** Budgets per resource (GitHub: core, search, graphql, ...; GitLab: `gitlab`, when the API sends them). */
 export interface RateLimitStatus {
   provider: ProviderKind;
+  /** The user the budgets belong to, when the call that read them names it (GitLab reads them from `GET /user`). */
+  login?: string;
   resources: Array<Budget & { used: number }>;
   raw: Record<string, unknown>;
 }

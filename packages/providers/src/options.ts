@@ -4,8 +4,9 @@ import type { Dispatcher } from 'undici';
 import { resolveBaseUrl } from './base-url.js';
 import { InvalidOptionError } from './errors.js';
 import type { ConditionalCache } from './http/conditional-cache.js';
+import { createProxyDispatcher } from './http/dispatcher.js';
 import { createMemoryCache } from './http/memory-cache.js';
-import type { RequestEvent, RetryOptions } from './http/request-engine.js';
+import type { RequestEvent, RetryOptions, WaitEvent } from './http/request-engine.js';
 
 export interface ClientOptions {
   /** Tokens by identity and budget: each request leases one (not together with `token`). */
@@ -14,24 +15,31 @@ export interface ClientOptions {
   token?: string;
   /** API base URL; default GITHUB_API_URL / GITLAB_API_URL, else the public API. */
   baseUrl?: string;
-  /** Where GITHUB_API_URL / GITLAB_API_URL are read (default `process.env`). */
+  /** Where GITHUB_API_URL / GITLAB_API_URL and the proxy variables are read (default `process.env`). */
   env?: Record<string, string | undefined>;
   /** Conditional-request cache (default: a new memory cache); `false` turns it off. */
   cache?: ConditionalCache | false;
   retry?: RetryOptions;
   /** Requests of this client in flight at once (default 10). */
   concurrency?: number;
-  /** Pages of one listing fetched at once when the last page is known (default 4). */
+  /** Pages of one listing fetched at once when pages are addressed by number (default 4). */
   pageWindow?: number;
+  /** The most pages one listing follows (default 10,000); a server still linking a next page past it is a PaginationError. */
+  maxPages?: number;
   /** Items per page (default 100, the providers' maximum). */
   perPage?: number;
   /** Per attempt (default 30 s); a timeout counts as a network error. */
   timeoutMs?: number;
   userAgent?: string;
-  /** undici dispatcher (connection pool) for every request, e.g. `new Agent({ connections: 20 })`. */
+  /**
+   * undici dispatcher (connection pool) for every request, e.g. `new EnvHttpProxyAgent({ connections: 20 })`.
+   * Default: an EnvHttpProxyAgent honouring HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+   */
   dispatcher?: Dispatcher;
   /** Called after every HTTP exchange (never with a token): for logs and benchmarks. */
   onRequest?: (event: RequestEvent) => void;
+  /** Called before a request waits (rate-limit reset, Retry-After, retry backoff): what for and until when. */
+  onWait?: (event: WaitEvent) => void;
 }
 
 export interface ResolvedOptions {
@@ -43,11 +51,13 @@ export interface ResolvedOptions {
   retry: Required<RetryOptions>;
   concurrency: number;
   pageWindow: number;
+  maxPages: number;
   perPage: number;
   timeoutMs: number;
   userAgent: string;
-  dispatcher: Dispatcher | undefined;
+  dispatcher: Dispatcher;
   onRequest: ((event: RequestEvent) => void) | undefined;
+  onWait: ((event: WaitEvent) => void) | undefined;
 }
 
 const DEFAULT_RETRY = {
@@ -58,7 +68,7 @@ const DEFAULT_RETRY = {
   maxRateLimitWaitMs: 60_000,
 } satisfies Required<RetryOptions>;
 
-const DEFAULTS = { concurrency: 10, pageWindow: 4, perPage: 100, timeoutMs: 30_000, userAgent: 'gitfleet-providers' };
+const DEFAULTS = { concurrency: 10, pageWindow: 4, maxPages: 10_000, perPage: 100, timeoutMs: 30_000, userAgent: 'gitfleet-providers' };
 
 /** Validates client options once, at the boundary. */
 export function resolveOptions(provider: ProviderKind, options: ClientOptions): ResolvedOptions {
@@ -84,10 +94,12 @@ export function resolveOptions(provider: ProviderKind, options: ClientOptions): 
     retry,
     concurrency: int('concurrency', options.concurrency ?? DEFAULTS.concurrency, 1),
     pageWindow: int('pageWindow', options.pageWindow ?? DEFAULTS.pageWindow, 1),
+    maxPages: int('maxPages', options.maxPages ?? DEFAULTS.maxPages, 1),
     perPage: int('perPage', options.perPage ?? DEFAULTS.perPage, 1, 100),
     timeoutMs: int('timeoutMs', options.timeoutMs ?? DEFAULTS.timeoutMs, 1),
     userAgent: options.userAgent ?? DEFAULTS.userAgent,
-    dispatcher: options.dispatcher,
+    dispatcher: options.dispatcher ?? createProxyDispatcher(options.env),
     onRequest: options.onRequest,
+    onWait: options.onWait,
   };
 }

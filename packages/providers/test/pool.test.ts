@@ -3,7 +3,17 @@ import { createIdentityPool } from '@gitfleet/tokens';
 import type { TokenSource } from '@gitfleet/tokens';
 import { startForgeServer } from '@gitfleet/test-kit/forge-server';
 import type { ForgeServer, ForgeSeed } from '@gitfleet/test-kit/forge-server';
-import { collect, createGitHubClient, createGitLabClient, identifyGitHub, identifyGitLab, RateLimitError, AuthError } from '../src/index.js';
+import {
+  collect,
+  createGitHubClient,
+  createGitLabClient,
+  createMemoryCache,
+  identifyGitHub,
+  identifyGitLab,
+  RateLimitError,
+  AuthError,
+} from '../src/index.js';
+import type { WaitEvent } from '../src/index.js';
 import { TOKENS, assertNoSecret, rejection } from './helpers.js';
 
 let forge: ForgeServer | undefined;
@@ -152,6 +162,102 @@ describe('GitHub client with an identity pool', () => {
     expect(info.identity).toMatch(new RegExp(`^github:${forge.githubUrl.replace(/[.]/g, '\\.')}:token:[0-9a-f]{16}$`));
     expect(info.identity).not.toContain(TOKENS.app);
     expect(info.budgets.find((b) => b.resource === 'core')).toMatchObject({ limit: 100, remaining: 99 }); // the 403 from /user counted
+  });
+});
+
+describe('quota and waits with a pool of three identities', () => {
+  const three = () => ['alice', 'bob', 'carol'].map((login) => ({ token: TOKENS[login as 'alice'], login }));
+  const spent = () => ['alice', 'bob', 'carol'].reduce((sum, login) => sum + forge!.budget(login).used, 0);
+
+  it('a repeated listing costs no more than with one token: each page goes to the identity holding its validator', async () => {
+    forge = await startForgeServer({ seed: bigSeed(1200), identities: three() });
+    const cache = createMemoryCache({ maxEntries: 5000 });
+    // Two runs of a program: a new pool and client each time, one cache (as the CLI's file cache).
+    const run = async () => {
+      const pool = createIdentityPool({ sources: sources(forge!.githubUrl), identify: identifyGitHub({ cache }) });
+      const github = createGitHubClient({ pool, baseUrl: forge!.githubUrl, cache, perPage: 10, pageWindow: 6, concurrency: 12 });
+      return collect(github.listRepositories('bigco'));
+    };
+    const first = await run();
+    const pages = forge.requests.filter((r) => r.path.startsWith('/orgs/bigco/repos'));
+    expect(pages).toHaveLength(120);
+    expect(new Set(pages.map((r) => r.identity)).size).toBe(3); // the first listing was spread
+
+    const before = spent();
+    const mark = forge.requests.length;
+    const second = await run();
+    expect(second.map((r) => r.fullName)).toEqual(first.map((r) => r.fullName));
+    const again = forge.requests.slice(mark);
+    expect(again.filter((r) => r.path.startsWith('/orgs/bigco/repos'))).toHaveLength(120);
+    expect(again.filter((r) => r.status !== 304 && r.path !== '/rate_limit')).toEqual([]);
+    expect(spent() - before).toBe(0);
+  });
+
+  it('a page whose holder is out of budget goes to another identity as a fresh request', async () => {
+    forge = await startForgeServer({ seed: bigSeed(30), identities: three() });
+    const cache = createMemoryCache();
+    const make = () => {
+      const pool = createIdentityPool({ sources: sources(forge!.githubUrl), identify: identifyGitHub({ cache }) });
+      return createGitHubClient({ pool, baseUrl: forge!.githubUrl, cache, perPage: 10 });
+    };
+    await collect(make().listRepositories('bigco'));
+    const holder = forge.requests.find((r) => r.path === '/orgs/bigco/repos?type=all&per_page=10')!.identity!;
+    forge.setBudget(holder, { remaining: 0 });
+    const mark = forge.requests.length;
+    expect(await collect(make().listRepositories('bigco'))).toHaveLength(30);
+    const page1 = forge.requests.slice(mark).filter((r) => r.path === '/orgs/bigco/repos?type=all&per_page=10');
+    expect(page1).toHaveLength(1);
+    expect(page1[0]).toMatchObject({ status: 200 });
+    expect(page1[0]!.identity).not.toBe(holder);
+  });
+
+  it('after a secondary limit the request waits Retry-After, and that identity sends nothing until then', async () => {
+    forge = await startForgeServer({ seed: bigSeed(300), identities: three(), latencyMs: 20 });
+    const pool = createIdentityPool({ sources: sources(forge.githubUrl), identify: identifyGitHub() });
+    const waits: WaitEvent[] = [];
+    const github = createGitHubClient({ pool, baseUrl: forge.githubUrl, perPage: 10, pageWindow: 4, cache: false, onWait: (e) => waits.push(e) });
+    await github.getAuthenticatedUser(); // identify all three first
+    forge.injectFault({ kind: 'secondary', retryAfterSeconds: 2, match: { path: /[?&]page=3(&|$)/ } });
+
+    expect(await collect(github.listRepositories('bigco'))).toHaveLength(300);
+    const page3 = forge.requests.filter((r) => /\/orgs\/bigco\/repos.*[?&]page=3(&|$)/.test(r.path));
+    expect(page3.map((r) => r.status)).toEqual([403, 200]);
+    const hitAt = page3[0]!.at;
+    expect(page3[1]!.at - hitAt).toBeGreaterThanOrEqual(1950);
+    // The identity that hit the limit stayed quiet (requests already in flight may finish).
+    const quiet = forge.requests.filter((r) => r.identity === page3[0]!.identity && r.at > hitAt + 200 && r.at < hitAt + 1900);
+    expect(quiet).toEqual([]);
+    // The other identities went on with the listing meanwhile.
+    expect(forge.requests.filter((r) => r.at > hitAt && r.at < hitAt + 1900 && r.status === 200).length).toBeGreaterThan(0);
+    expect(waits.some((w) => w.reason === 'secondary-rate-limit' && w.until - hitAt >= 1900)).toBe(true);
+  });
+
+  it('tells onWait what it waits for and until when when every identity is out of budget', async () => {
+    forge = await startForgeServer({ seed: bigSeed(5), identities: three() });
+    const resetAt = Math.floor(Date.now() / 1000) + 3;
+    for (const login of ['alice', 'bob', 'carol']) forge.setBudget(login, { remaining: 1, resetAt });
+    const pool = createIdentityPool({ sources: sources(forge.githubUrl), identify: identifyGitHub() });
+    const waits: WaitEvent[] = [];
+    const github = createGitHubClient({ pool, baseUrl: forge.githubUrl, cache: false, onWait: (e) => waits.push(e) });
+    const started = Date.now();
+    expect((await github.getRepository('bigco/repo-0001')).name).toBe('repo-0001');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toMatchObject({ provider: 'github', reason: 'rate-limit', resource: 'core' });
+    expect(Math.abs(waits[0]!.until - resetAt * 1000)).toBeLessThanOrEqual(1000);
+    expect(forge.requests.filter((r) => r.status === 403)).toEqual([]);
+  });
+
+  it('tells onWait about a wait without a pool too', async () => {
+    forge = await startForgeServer({ seed: bigSeed(5), identities: [{ token: TOKENS.alice, login: 'alice' }] });
+    const resetAt = Math.floor(Date.now() / 1000) + 2;
+    forge.setBudget('alice', { remaining: 0, resetAt });
+    const waits: WaitEvent[] = [];
+    const github = createGitHubClient({ token: TOKENS.alice, baseUrl: forge.githubUrl, cache: false, onWait: (e) => waits.push(e) });
+    expect((await github.getRepository('bigco/repo-0001')).name).toBe('repo-0001');
+    expect(waits).toEqual([expect.objectContaining({ provider: 'github', reason: 'rate-limit', resource: 'core' })]);
+    expect(waits[0]!.until).toBeGreaterThanOrEqual(resetAt * 1000);
+    expect(waits[0]!.url).toMatch(/\/repos\/bigco\/repo-0001$/);
   });
 });
 

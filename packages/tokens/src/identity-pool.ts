@@ -110,6 +110,7 @@ class Pool implements IdentityPool {
     const baseUrl = options.baseUrl === undefined ? undefined : normalizeBaseUrl(options.baseUrl);
     const { maxWaitMs, whenExhausted } = this.#options;
     const deadline = Date.now() + maxWaitMs;
+    let announced = 0;
     for (;;) {
       if (signal?.aborted) throw new AbortError({ cause: signal.reason });
       await this.#flush();
@@ -117,7 +118,10 @@ class Pool implements IdentityPool {
       const now = Date.now();
       const states = await Promise.all(candidates.map((c) => this.#options.state.read(c.identity, now)));
       const blocked: Exclude<ReserveResult, { ok: true }>[] = [];
-      for (const index of rank(states, resource, this.#options.concurrencyPerIdentity)) {
+      const order = rank(states, resource, this.#options.concurrencyPerIdentity);
+      const preferred = candidates.findIndex((c) => c.identity === options.prefer);
+      if (preferred >= 0) order.unshift(...order.splice(order.indexOf(preferred), 1));
+      for (const index of order) {
         const lease = await this.#tryReserve(candidates[index]!, resource, signal);
         if (lease instanceof TokenLease) return lease;
         if (lease) blocked.push(lease);
@@ -133,6 +137,11 @@ class Pool implements IdentityPool {
       }
       if (after >= deadline) {
         throw new PoolExhaustedError(resource, Number.isFinite(retryAt) ? retryAt : after, `waited maxWaitMs (${maxWaitMs} ms)`);
+      }
+      if (!busy && retryAt > after && retryAt !== announced) {
+        announced = retryAt;
+        const reason = blocked.every((b) => b.reason === 'backoff') ? 'secondary-rate-limit' : 'rate-limit';
+        options.onWait?.({ resource, reason, until: retryAt });
       }
       await this.#changes.wait(Math.max(1, Math.min(retryAt, after + POLL_MS, deadline) - after), signal);
     }

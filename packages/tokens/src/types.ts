@@ -61,6 +61,21 @@ export interface AcquireOptions {
   provider?: ProviderKind;
   /** Only tokens of this API base URL (default: any). Compared without a trailing slash. */
   baseUrl?: string;
+  /**
+   * An identity to use while it can take the request (budget left, not backed off, below the
+   * concurrency cap), e.g. the one holding a cached validator for the URL; else the usual ranking.
+   */
+  prefer?: string;
+  /** Called before acquire() waits for a known time: an earliest reset or the end of a backoff. */
+  onWait?: (event: PoolWaitEvent) => void;
+}
+
+/** acquire() is about to wait until `until` (epoch ms) because every identity is limited for `resource`. */
+export interface PoolWaitEvent {
+  resource: string;
+  /** `rate-limit`: every identity is out of budget; `secondary-rate-limit`: every one is backed off. */
+  reason: 'rate-limit' | 'secondary-rate-limit';
+  until: number;
 }
 
 export interface IdentityPool {

@@ -5,6 +5,7 @@ import {
   MemoryStateStore,
   type IdentityPoolOptions,
   type Lease,
+  type PoolWaitEvent,
   type TokenSource,
 } from '../src/index.js';
 import { fakeToken, sleep, TestApi } from './test-api.js';
@@ -163,6 +164,26 @@ describe('reservations', () => {
     expect(seen.slice(0, 15).every((id) => id === BOB)).toBe(true);
     expect(seen).not.toContain(ALICE);
     expect(api.budgets.get(BOB)!.get('core')!.remaining).toBeGreaterThanOrEqual(api.budgets.get(CAROL)!.get('core')!.remaining - 1);
+  });
+
+  it('prefer: the preferred identity takes the request while it has budget, then the ranking decides', async () => {
+    const api = new TestApi();
+    const sources = [
+      ...api.user(ALICE, { core: { limit: 100, remaining: 2 } }, [fakeToken('a001')]),
+      ...api.user(BOB, { core: { limit: 100, remaining: 90 } }, [fakeToken('b001')]),
+    ];
+    const p = pool(api, sources);
+    const seen: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const lease = await p.acquire({ resource: 'core', prefer: ALICE });
+      seen.push(lease.identity);
+      lease.release({ type: 'success', budget: api.request(lease)! });
+    }
+    // Alice has 2 units: both go to her although Bob has far more; then Bob.
+    expect(seen).toEqual([ALICE, ALICE, BOB, BOB]);
+    const unknown = await p.acquire({ resource: 'core', prefer: 'github:https://api.github.com:user:999' });
+    expect(unknown.identity).toBe(BOB);
+    unknown.release({ type: 'success' });
   });
 
   it('reconciles with response headers, ignoring a late response that carries an older count', async () => {
@@ -325,6 +346,25 @@ describe('when every identity is exhausted', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(leases.every((l) => l.identity === ALICE)).toBe(true);
     expect(await budgetOf(p, ALICE)).toMatchObject({ limit: 3, remaining: 0, reserved: 3 });
+  });
+
+  it('onWait hears once what acquire() waits for and until when', async () => {
+    const api = new TestApi();
+    const resetAt = Date.now() + 400;
+    const sources = [
+      ...api.user(ALICE, { core: { limit: 3, remaining: 0, resetAt } }, [fakeToken('a001')]),
+      ...api.user(BOB, { core: { limit: 3, remaining: 0, resetAt: Date.now() + 60_000 } }, [fakeToken('b001')]),
+    ];
+    const events: PoolWaitEvent[] = [];
+    const lease = await pool(api, sources).acquire({ resource: 'core', onWait: (e) => events.push(e) });
+    expect(lease.identity).toBe(ALICE);
+    expect(events).toEqual([{ resource: 'core', reason: 'rate-limit', until: resetAt }]);
+
+    const backedOff = pool(api, threeUsers(api, 50).slice(0, 1));
+    (await backedOff.acquire({ resource: 'core' })).release({ type: 'secondary-limit', retryAfterMs: 300 });
+    const waits: PoolWaitEvent[] = [];
+    await backedOff.acquire({ resource: 'core', onWait: (e) => waits.push(e) });
+    expect(waits).toEqual([expect.objectContaining({ resource: 'core', reason: 'secondary-rate-limit' })]);
   });
 
   it('gives up with PoolExhaustedError at once when the next reset is beyond maxWaitMs', async () => {

@@ -17,6 +17,16 @@ describe('tokenSourcesFromEnv', () => {
     ]);
   });
 
+  it("reads gh's GH_TOKEN like GITHUB_TOKEN, once when both hold the same token", () => {
+    expect(tokenSourcesFromEnv({ GH_TOKEN: ' ghp_gh ' })).toEqual([{ token: 'ghp_gh', provider: 'github', label: 'GH_TOKEN' }]);
+    expect(tokenSourcesFromEnv({ GITHUB_TOKEN: 'ghp_a', GH_TOKEN: 'ghp_b', GITHUB_TOKENS: 'ghp_a,ghp_c' }).map((s) => s.label)).toEqual([
+      'GITHUB_TOKEN',
+      'GH_TOKEN',
+      'GITHUB_TOKENS[2]',
+    ]);
+    expect(tokenSourcesFromEnv({ GITHUB_TOKEN: 'ghp_same', GH_TOKEN: 'ghp_same' })).toHaveLength(1);
+  });
+
   it('returns nothing for an empty environment', () => {
     expect(tokenSourcesFromEnv({ GITHUB_TOKEN: '  ', GITLAB_TOKENS: ' , ' })).toEqual([]);
   });

@@ -22,3 +22,5 @@ export type {
   GitHttpServer,
   GitHttpServerOptions,
 } from './git-http-server.js';
+export { startHttpProxy } from './http-proxy.js';
+export type { HttpProxy, ProxyRequest } from './http-proxy.js';

@@ -1,11 +1,12 @@
 import { Option, type Command } from 'commander';
-import { createGitHubClient, createGitLabClient, type ProviderClient, type Repository } from '@gitfleet/providers';
+import { createGitHubClient, createGitLabClient, isProviderError, type ProviderClient, type Repository } from '@gitfleet/providers';
 import { maskToken } from '@gitfleet/tokens';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import { FORMATS, parseOptions, positiveInt, type RunContext } from '../context.js';
-import { allTokenSources, forgeClient } from '../forge/clients.js';
+import { allTokenSources, forgeClient, httpCache } from '../forge/clients.js';
 import { parseTarget } from '../forge/target.js';
+import { createWaitNotice } from '../forge/wait-notice.js';
 import { CSV_SAFE_HELP, ItemWriter, table, write, type Format } from '../output.js';
 
 const forgeSchema = z.object({
@@ -30,9 +31,12 @@ function forgeOptions(cmd: Command): Command {
 
 const TOKENS_HELP = `
 Tokens: the credential store (gitfleet tokens add; unlocked by GITFLEET_CREDENTIALS_PASSPHRASE or
-GITFLEET_CREDENTIALS_KEY), GITHUB_TOKEN / GITLAB_TOKEN, or pools in GITHUB_TOKENS / GITLAB_TOKENS
-(comma-separated). Requests rotate across the identities behind them by remaining budget.
-Self-hosted: GITHUB_API_URL (e.g. https://ghe.example.com/api/v3) and GITLAB_API_URL.`;
+GITFLEET_CREDENTIALS_KEY), GITHUB_TOKEN (or gh's GH_TOKEN) / GITLAB_TOKEN, or pools in GITHUB_TOKENS /
+GITLAB_TOKENS (comma-separated). Requests rotate across the identities behind them by remaining
+budget; a request cached by one identity goes back to it, so a repeated listing costs nothing.
+A wait for a rate limit longer than a few seconds is announced on stderr.
+Self-hosted: GITHUB_API_URL (e.g. https://ghe.example.com/api/v3) and GITLAB_API_URL.
+Proxies: HTTPS_PROXY / HTTP_PROXY / NO_PROXY (tokens only travel inside the tunnel to their API).`;
 
 interface Column<T> {
   head: string;
@@ -60,6 +64,17 @@ async function output<T extends { raw?: unknown }>(items: AsyncIterable<T>, opts
   return count;
 }
 
+/** The first `n` items (all without `n`); stopping closes `items`, so nothing is fetched beyond them. */
+async function* take<T>(items: AsyncIterable<T>, n: number | undefined): AsyncIterable<T> {
+  if (n === undefined) return yield* items;
+  if (n <= 0) return;
+  let count = 0;
+  for await (const item of items) {
+    yield item;
+    if (++count >= n) return;
+  }
+}
+
 /** `items` in order, `fn` applied to up to `n` at once. */
 async function* mapOrdered<T, U>(items: AsyncIterable<T>, n: number, fn: (item: T) => Promise<U>): AsyncIterable<U> {
   const limit = pLimit(n);
@@ -85,7 +100,7 @@ const REPO_COLUMNS: Column<Repository>[] = [
 
 async function withClient<T>(provider: 'github' | 'gitlab', opts: ForgeCliOptions, fn: (client: ProviderClient) => Promise<T>): Promise<T> {
   const notes: string[] = [];
-  const client = await forgeClient(provider, opts, notes);
+  const client = await forgeClient(provider, { ...opts, onWait: createWaitNotice() }, notes);
   for (const note of notes) process.stderr.write(`gitfleet: ${note}\n`);
   return fn(client);
 }
@@ -105,7 +120,8 @@ export function registerForgeCommands(program: Command, ctx: RunContext): void {
       await withClient(target.provider, opts, async (client) => {
         const signal = { signal: ctx.signal };
         let repos = client.listRepositories(target.path, signal);
-        if (opts.details) repos = mapOrdered(repos, 8, (r) => client.getRepository(r.fullName, signal));
+        // Read-ahead stays within --limit: no repository past it is fetched in full.
+        if (opts.details) repos = mapOrdered(take(repos, opts.limit), 8, (r) => client.getRepository(r.fullName, signal));
         await output(repos, opts, REPO_COLUMNS);
       });
     });
@@ -156,15 +172,28 @@ export function registerForgeCommands(program: Command, ctx: RunContext): void {
 
   program
     .command('rate-limit')
-    .description('remaining API budget of every configured token, per resource (costs no quota)')
+    .description('remaining API budget of every configured token, per resource (on GitHub free once each token was looked up)')
     .addOption(new Option('--provider <provider>', 'only this provider').choices(['github', 'gitlab']))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson']).default('table'))
-    .addHelpText('after', TOKENS_HELP)
+    .option('--no-cache', 'look every GitHub login up afresh (one request per token)')
+    .option('--cache-dir <dir>', 'cache directory (default: $GITFLEET_CACHE_DIR or the user cache dir)')
+    .addHelpText('after', RATE_LIMIT_COST + TOKENS_HELP)
     .action(async (raw: unknown) => {
-      const opts = parseOptions(z.object({ provider: z.enum(['github', 'gitlab']).optional(), format: z.enum(['table', 'json', 'ndjson']) }), raw);
-      await rateLimit(opts, ctx);
+      const schema = z.object({
+        provider: z.enum(['github', 'gitlab']).optional(),
+        format: z.enum(['table', 'json', 'ndjson']),
+        cache: z.boolean().default(true),
+        cacheDir: z.string().optional(),
+      });
+      await rateLimit(parseOptions(schema, raw), ctx);
     });
 }
+
+const RATE_LIMIT_COST = `
+Cost: GitHub's GET /rate_limit is free. The login of each token comes from GET /user, a
+conditional request answered from the cache (free) after the first run, which spends one request
+per token (--no-cache: every run). GitLab has no rate-limit endpoint: its budget is read from
+GET /user, one request per token on every run.`;
 
 interface RateRow {
   provider: string;
@@ -177,27 +206,33 @@ interface RateRow {
   resetAt: string;
 }
 
-async function rateLimit(opts: { provider?: 'github' | 'gitlab' | undefined; format: 'table' | 'json' | 'ndjson' }, ctx: RunContext): Promise<void> {
+async function rateLimit(
+  opts: { provider?: 'github' | 'gitlab' | undefined; format: 'table' | 'json' | 'ndjson'; cache: boolean; cacheDir?: string | undefined },
+  ctx: RunContext,
+): Promise<void> {
   const rows: RateRow[] = [];
   const notes: string[] = [];
   const all = await allTokenSources(notes);
+  const cache = httpCache(opts);
   for (const provider of opts.provider ? [opts.provider] : (['github', 'gitlab'] as const)) {
     const sources = all.filter((s) => s.provider === provider);
     // Anonymous GitHub has a budget of its own (per IP); GitLab needs a token to say anything useful.
     const entries = sources.length > 0 ? sources.map((s) => ({ token: s.token, baseUrl: s.baseUrl })) : provider === 'github' ? [{ token: undefined, baseUrl: undefined }] : [];
     for (const entry of entries) {
-      const options = { cache: false as const, userAgent: 'gitfleet-cli', ...(entry.token ? { token: entry.token } : {}), ...(entry.baseUrl ? { baseUrl: entry.baseUrl } : {}) };
+      const options = { cache, userAgent: 'gitfleet-cli', ...(entry.token ? { token: entry.token } : {}), ...(entry.baseUrl ? { baseUrl: entry.baseUrl } : {}) };
       const client = provider === 'github' ? createGitHubClient(options) : createGitLabClient(options);
       const call = { signal: ctx.signal };
-      const [status, limits] = await Promise.all([
-        entry.token ? client.validateCredentials(call) : Promise.resolve(undefined),
+      // GitHub: the free GET /rate_limit, and the login from a conditional GET /user (a 304 costs
+      // nothing). GitLab: one GET /user gives both.
+      const [login, limits] = await Promise.all([
+        provider === 'github' && entry.token ? githubLogin(client, call) : Promise.resolve(null),
         client.getRateLimit(call),
       ]);
       for (const r of limits.resources) {
         rows.push({
           provider,
           token: entry.token ? maskToken(entry.token) : '(anonymous)',
-          login: status?.login ?? null,
+          login: login ?? limits.login ?? null,
           resource: r.resource,
           limit: r.limit,
           remaining: r.remaining,
@@ -218,6 +253,16 @@ async function rateLimit(opts: { provider?: 'github' | 'gitlab' | undefined; for
       ['left', 'left', 'left', 'left', 'right', 'right', 'right'],
     ),
   );
+}
+
+/** The token's login; null for an app installation token, which cannot read /user. */
+async function githubLogin(client: ProviderClient, call: { signal: AbortSignal }): Promise<string | null> {
+  try {
+    return (await client.getAuthenticatedUser(call)).login;
+  } catch (error) {
+    if (isProviderError(error) && error.code === 'GITFLEET_PROVIDER_FORBIDDEN') return null;
+    throw error;
+  }
 }
 
 function truncate(text: string, n: number): string {

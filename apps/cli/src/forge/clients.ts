@@ -1,12 +1,27 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultCacheDir } from '@gitfleet/git';
-import { createFileCache, createGitHubClient, createGitLabClient, identifyProvider, type ConditionalCache, type ProviderClient } from '@gitfleet/providers';
+import {
+  createFileCache,
+  createGitHubClient,
+  createGitLabClient,
+  identifyProvider,
+  type ConditionalCache,
+  type ProviderClient,
+  type WaitEvent,
+} from '@gitfleet/providers';
 import { createIdentityPool, CredentialStore, tokenSourcesFromEnv, type ProviderKind, type TokenSource } from '@gitfleet/tokens';
 
 export interface ForgeOptions {
   cache: boolean;
   cacheDir?: string | undefined;
+  /** Told before a request waits (rate-limit reset, Retry-After, retry). */
+  onWait?: (event: WaitEvent) => void;
+}
+
+/** The conditional-request cache on disk (`<cache dir>/http`), or false. */
+export function httpCache(options: ForgeOptions): ConditionalCache | false {
+  return options.cache ? createFileCache({ dir: join(options.cacheDir ?? defaultCacheDir(), 'http') }) : false;
 }
 
 const KEY_ENV = ['GITFLEET_CREDENTIALS_KEY', 'GITFLEET_CREDENTIALS_PASSPHRASE'] as const;
@@ -48,12 +63,13 @@ export async function allTokenSources(notes: string[]): Promise<TokenSource[]> {
  */
 export async function forgeClient(provider: ProviderKind, options: ForgeOptions, notes: string[]): Promise<ProviderClient> {
   const sources = (await allTokenSources(notes)).filter((s) => s.provider === provider);
-  const cache: ConditionalCache | false = options.cache ? createFileCache({ dir: join(options.cacheDir ?? defaultCacheDir(), 'http') }) : false;
-  const common = { cache, userAgent: 'gitfleet-cli' };
+  const cache = httpCache(options);
+  const common = { cache, userAgent: 'gitfleet-cli', ...(options.onWait ? { onWait: options.onWait } : {}) };
   if (sources.length === 0) {
-    const env = provider === 'github' ? 'GITHUB_TOKEN' : 'GITLAB_TOKEN';
+    const env = provider === 'github' ? 'GITHUB_TOKEN or GH_TOKEN' : 'GITLAB_TOKEN';
     notes.push(`no ${provider} token (set ${env}, or run \`gitfleet tokens add ${provider}\`): anonymous requests, low rate limits`);
   }
-  const auth = sources.length === 0 ? {} : { pool: createIdentityPool({ sources, identify: identifyProvider({ cache, userAgent: 'gitfleet-cli' }) }) };
+  // Identification goes through the cache too: a repeated GET /user is a free 304.
+  const auth = sources.length === 0 ? {} : { pool: createIdentityPool({ sources, identify: identifyProvider(common) }) };
   return provider === 'github' ? createGitHubClient({ ...common, ...auth }) : createGitLabClient({ ...common, ...auth });
 }

@@ -28,6 +28,12 @@ export function parseTarget(spec: string, kind: 'owner' | 'repo'): ForgeTarget {
   path = path.replace(/^\/+|\/+$/g, '');
   const segments = path.split('/').filter(Boolean).length;
   const example = kind === 'owner' ? 'github:<owner> or gitlab:<group>' : 'github:<owner>/<repo> or gitlab:<group>/<project>';
+  if (!prefixed && !URL.canParse(spec)) {
+    // A bare `owner/repo`: say what to write, with the user's own path.
+    const bare = spec.replace(/^\/+|\/+$/g, '');
+    const fits = /^[^\s:]+$/.test(bare) && (kind === 'owner' || bare.includes('/'));
+    throw new UsageError(`'${spec}' names no provider: write ${fits ? `github:${bare} or gitlab:${bare}` : example}`);
+  }
   if (!provider || segments === 0) throw new UsageError(`expected ${example}, got '${spec}'`);
   if (kind === 'repo' && segments < 2) throw new UsageError(`expected a repository (${example}), got '${spec}'`);
   if (provider === 'github' && segments > (kind === 'repo' ? 2 : 1)) throw new UsageError(`not a GitHub ${kind}: '${spec}'`);

@@ -1,5 +1,5 @@
 import { Octokit } from '@octokit/core';
-import { getGlobalDispatcher, interceptors, request } from 'undici';
+import { interceptors, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { ProviderKind } from '@gitfleet/tokens';
 import { isProviderError } from '../errors.js';
@@ -51,6 +51,7 @@ export class GitHubClient implements ProviderClient {
       concurrency: o.concurrency,
       timeoutMs: o.timeoutMs,
       onRequest: o.onRequest,
+      onWait: o.onWait,
       // GitHub budgets REST per resource: search has its own (https://docs.github.com/rest/rate-limit).
       resourceOf: (url) => (new URL(url).pathname.slice(apiPath.length).startsWith('/search/') ? 'search' : 'core'),
       authHeaders: (token) => ({ authorization: `Bearer ${token}` }),
@@ -127,6 +128,7 @@ export class GitHubClient implements ProviderClient {
       engine: this.engine,
       path: `${path}${path.includes('?') ? '&' : '?'}per_page=${perPage}`,
       window: this.#o.pageWindow,
+      maxPages: this.#o.maxPages,
       signal: options.signal,
       map: (data) => (Array.isArray(data) ? data.filter(isObject).flatMap((raw) => map(raw) ?? []) : []),
     });
@@ -148,7 +150,7 @@ export function parseScopes(header: string | undefined): string[] | undefined {
 }
 
 /** Sends through octokit; HTTP error statuses resolve (octokit throws RequestError for them, 304 included). */
-function octokitSend(baseUrl: string, userAgent: string, dispatcher: Dispatcher | undefined): Send {
+function octokitSend(baseUrl: string, userAgent: string, dispatcher: Dispatcher): Send {
   const octokit = new Octokit({ baseUrl, userAgent, request: { fetch: undiciRequestFetch(dispatcher) } });
   return async ({ url, headers, signal }) => {
     try {
@@ -175,8 +177,8 @@ function octokitSend(baseUrl: string, userAgent: string, dispatcher: Dispatcher 
  * (~1 ms per 600 KB page). Redirects are followed as `fetch` would. The response has what octokit
  * reads: status, url, headers, text(); `body` is the text itself, read in one piece.
  */
-function undiciRequestFetch(dispatcher: Dispatcher | undefined): typeof globalThis.fetch {
-  const agent = (dispatcher ?? getGlobalDispatcher()).compose(interceptors.redirect({ maxRedirections: 5 }));
+function undiciRequestFetch(dispatcher: Dispatcher): typeof globalThis.fetch {
+  const agent = dispatcher.compose(interceptors.redirect({ maxRedirections: 5 }));
   const fetchLike = async (url: string, init: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal | null }) => {
     const response = await request(url, {
       method: (init.method ?? 'GET') as Dispatcher.HttpMethod,

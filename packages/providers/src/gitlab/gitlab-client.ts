@@ -49,6 +49,7 @@ export class GitLabClient implements ProviderClient {
       concurrency: o.concurrency,
       timeoutMs: o.timeoutMs,
       onRequest: o.onRequest,
+      onWait: o.onWait,
       resourceOf: () => 'gitlab',
       authHeaders: (token) => ({ authorization: `Bearer ${token}` }),
     });
@@ -63,13 +64,18 @@ export class GitLabClient implements ProviderClient {
     let path: string;
     try {
       await this.engine.get(`/groups/${id}?with_projects=false`, options);
-      path = `/groups/${id}/projects?include_subgroups=true`;
+      // Ordered by id so offset pagination stays stable while projects are added. GitLab offers no
+      // keyset pagination here; above 10,000 projects it sends no page count and pages are fetched
+      // a window ahead until the last one.
+      path = `/groups/${id}/projects?include_subgroups=true&order_by=id&sort=asc`;
     } catch (error) {
       if (!isProviderError(error) || error.code !== 'GITFLEET_PROVIDER_NOT_FOUND') throw error;
-      path = `/users/${id}/projects`; // not a group: a user (a 404 from here names the missing owner)
+      // Not a group: a user (a 404 from here names the missing owner). User projects offer keyset
+      // pagination, which GitLab recommends for consecutive pages and which has no offset limit
+      // (https://docs.gitlab.com/api/rest/#keyset-based-pagination).
+      path = `/users/${id}/projects?pagination=keyset&order_by=id&sort=asc`;
     }
-    // Ordered by id so offset pagination stays stable while projects are added.
-    yield* this.#list(`${path}${path.includes('?') ? '&' : '?'}order_by=id&sort=asc`, options, model.toRepository);
+    yield* this.#list(path, options, model.toRepository);
   }
 
   async getRepository(repo: string, options: CallOptions = {}): Promise<Repository> {
@@ -108,8 +114,10 @@ export class GitLabClient implements ProviderClient {
     const response = await this.engine.get(path, { ...options, cache: false });
     const budget = budgetFromHeaders('gitlab', response.headers, 'gitlab');
     const used = Number(response.headers['ratelimit-observed']);
+    const login = path === '/user' ? str(asObject(response.data), 'username') : undefined;
     return {
       provider: 'gitlab',
+      ...(login ? { login } : {}),
       resources: budget ? [{ ...budget, used: Number.isFinite(used) ? used : budget.limit - budget.remaining }] : [],
       raw: Object.fromEntries(Object.entries(response.headers).filter(([name]) => name.startsWith('ratelimit-'))),
     };
@@ -145,6 +153,7 @@ export class GitLabClient implements ProviderClient {
       engine: this.engine,
       path: `${path}${path.includes('?') ? '&' : '?'}per_page=${perPage}`,
       window: this.#o.pageWindow,
+      maxPages: this.#o.maxPages,
       signal: options.signal,
       map: (data) => (Array.isArray(data) ? data.filter(isObject).map(map) : []),
     });
@@ -155,13 +164,13 @@ function asObject(data: unknown): Json {
   return isObject(data) ? data : {};
 }
 
-function undiciSend(userAgent: string, dispatcher: Dispatcher | undefined): Send {
+function undiciSend(userAgent: string, dispatcher: Dispatcher): Send {
   return async ({ url, headers, signal }) => {
     const response = await request(url, {
       method: 'GET',
       headers: { accept: 'application/json', 'user-agent': userAgent, ...headers },
       signal,
-      ...(dispatcher ? { dispatcher } : {}),
+      dispatcher,
     });
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers)) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { LimitFunction } from 'p-limit';
-import type { IdentityPool, Lease, LeaseOutcome, ProviderKind } from '@gitfleet/tokens';
+import type { IdentityPool, Lease, LeaseOutcome, PoolWaitEvent, ProviderKind } from '@gitfleet/tokens';
 import {
   AuthError,
   ForbiddenError,
@@ -16,8 +16,8 @@ import {
 } from '../errors.js';
 import type { ProviderErrorOptions } from '../errors.js';
 import { apiMessage, classify } from './classify.js';
-import { CACHED_HEADERS } from './conditional-cache.js';
-import type { ConditionalCache } from './conditional-cache.js';
+import { CACHED_HEADERS, HOLDER_HEADER } from './conditional-cache.js';
+import type { CachedResponse, ConditionalCache } from './conditional-cache.js';
 import { budgetFromHeaders } from './rate-limit-headers.js';
 import { sanitizeCause, scrub } from './sanitize.js';
 
@@ -66,6 +66,25 @@ export interface RequestEvent {
   requestId?: string;
 }
 
+/** Why a request waits before its next attempt. */
+export type WaitReason = 'rate-limit' | 'secondary-rate-limit' | 'retry';
+
+/**
+ * A request is about to wait: for a rate-limit reset (`rate-limit`, also while a pool waits for
+ * its earliest reset), a `Retry-After` (`secondary-rate-limit`), or a backoff before retrying a
+ * 5xx or network error (`retry`). For progress lines; never carries a token.
+ */
+export interface WaitEvent {
+  provider: ProviderKind;
+  reason: WaitReason;
+  /** Rate-limit resource: GitHub `core`, `search`; GitLab `gitlab`. */
+  resource: string;
+  /** When the wait ends (epoch ms). */
+  until: number;
+  /** The request that waits. */
+  url: string;
+}
+
 export interface GetOptions {
   signal?: AbortSignal | undefined;
   /** `false`: neither send validators nor store the response (e.g. to read fresh rate-limit headers). */
@@ -93,9 +112,10 @@ export interface EngineOptions {
   resourceOf: (url: string) => string;
   authHeaders: (token: string) => Record<string, string>;
   onRequest: ((event: RequestEvent) => void) | undefined;
+  onWait: ((event: WaitEvent) => void) | undefined;
 }
 
-type Step<T> = { done: ApiResponse<T> } | { waitMs: number } | { again: true };
+type Step<T> = { done: ApiResponse<T> } | { waitMs: number; reason: WaitReason } | { again: true };
 
 interface Counters {
   attempt: number;
@@ -124,6 +144,10 @@ export class RequestEngine {
     return this.#o.baseUrl;
   }
 
+  get provider(): ProviderKind {
+    return this.#o.provider;
+  }
+
   /** GETs a path below the base URL (or an absolute URL from a Link header). */
   async get<T = unknown>(pathOrUrl: string, options: GetOptions = {}): Promise<ApiResponse<T>> {
     const { signal } = options;
@@ -134,7 +158,11 @@ export class RequestEngine {
       signal?.throwIfAborted();
       const step = await this.#limit(async () => this.#attempt<T>(url, counters, signal, useCache));
       if ('done' in step) return step.done;
-      if ('waitMs' in step) await sleep(step.waitMs, undefined, signal ? { signal } : undefined);
+      if ('waitMs' in step) {
+        const o = this.#o;
+        o.onWait?.({ provider: o.provider, reason: step.reason, resource: o.resourceOf(url), until: Date.now() + step.waitMs, url });
+        await sleep(step.waitMs, undefined, signal ? { signal } : undefined);
+      }
     }
   }
 
@@ -143,7 +171,18 @@ export class RequestEngine {
     signal?.throwIfAborted();
     counters.attempt += 1;
     const resource = o.resourceOf(url);
-    const lease = o.pool ? await this.#acquire(resource, signal) : undefined;
+    // With a pool, one entry per URL records the identity whose answer it holds: the request goes to
+    // that identity while it has budget, so a repeated listing revalidates for free; validators and
+    // stored bodies are never used for another identity.
+    let cacheKey: string | undefined;
+    let cached: CachedResponse | undefined;
+    if (o.cache && useCache) {
+      cacheKey = sha256(`${o.pool ? 'pool' : o.token ? `token:${sha256(o.token)}` : 'anonymous'}\n${url}`);
+      cached = await o.cache.get(cacheKey).catch(() => undefined);
+    }
+    const holder = o.pool ? cached?.headers[HOLDER_HEADER] : undefined;
+    const lease = o.pool ? await this.#acquire(resource, signal, url, holder) : undefined;
+    if (lease && holder !== lease.identity) cached = undefined;
     const token = lease?.token ?? o.token;
     const secrets = token ? [token] : [];
     let released = false;
@@ -165,12 +204,6 @@ export class RequestEngine {
       });
 
     try {
-      let cacheKey: string | undefined;
-      if (o.cache && useCache) {
-        const identityKey = lease ? `identity:${lease.identity}` : token ? `token:${sha256(token)}` : 'anonymous';
-        cacheKey = sha256(`${identityKey}\n${url}`);
-      }
-      const cached = cacheKey ? await o.cache!.get(cacheKey).catch(() => undefined) : undefined;
       const headers: Record<string, string> = token ? o.authHeaders(token) : {};
       if (cached?.etag) headers['if-none-match'] = cached.etag;
       else if (cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
@@ -184,7 +217,7 @@ export class RequestEngine {
         event(0, false);
         signal?.throwIfAborted();
         const cause = timeout.aborted ? new Error(`no response within ${o.timeoutMs} ms`) : sanitizeCause(error, secrets);
-        if (counters.failures++ < o.retry.retries) return { waitMs: this.#backoff(counters.failures) };
+        if (counters.failures++ < o.retry.retries) return { waitMs: this.#backoff(counters.failures), reason: 'retry' };
         throw new NetworkError(`${o.provider}: GET ${url} failed: ${cause.message}`, {
           provider: o.provider,
           request: `GET ${url}`,
@@ -219,7 +252,7 @@ export class RequestEngine {
               .cache!.set(cacheKey, {
                 ...(etag ? { etag } : {}),
                 ...(lastModified ? { lastModified } : {}),
-                headers: pick(resHeaders, CACHED_HEADERS),
+                headers: { ...pick(resHeaders, CACHED_HEADERS), ...(lease ? { [HOLDER_HEADER]: lease.identity } : {}) },
                 data,
                 storedAt: Date.now(),
               })
@@ -231,9 +264,8 @@ export class RequestEngine {
           release({ type: 'success', ...withBudget });
           event(status, true, requestId);
           if (!cached) throw new ProviderError('GITFLEET_PROVIDER_BAD_RESPONSE', `${detail()} (304 without a cached response)`, info);
-          return {
-            done: { status: 200, headers: { ...resHeaders, ...cached.headers }, data: cached.data as T, url, fromCache: true },
-          };
+          const { [HOLDER_HEADER]: _holder, ...stored } = cached.headers;
+          return { done: { status: 200, headers: { ...resHeaders, ...stored }, data: cached.data as T, url, fromCache: true } };
         }
         case 'auth':
           event(status, false, requestId);
@@ -249,25 +281,27 @@ export class RequestEngine {
             release({ type: 'rate-limited', resetAt: verdict.resetAt, ...withBudget });
             if (counters.rateLimits++ < o.retry.rateLimitRetries * 4) return { again: true };
           } else if (counters.rateLimits++ < o.retry.rateLimitRetries && verdict.waitMs <= o.retry.maxRateLimitWaitMs) {
-            return { waitMs: verdict.waitMs + 1000 }; // reset times are whole seconds
+            return { waitMs: verdict.waitMs + 1000, reason: 'rate-limit' }; // reset times are whole seconds
           }
           throw new RateLimitError(detail(), options);
         }
         case 'secondary': {
           event(status, false, requestId);
           const options = { ...info, resetAt: Date.now() + verdict.waitMs, retryAfter: verdict.waitMs };
+          // The request waits Retry-After even when other identities have budget (GitHub: "wait
+          // before retrying"); with a pool its identity is backed off as long.
           if (lease) {
             release({ type: 'secondary-limit', retryAfterMs: verdict.waitMs });
-            if (counters.rateLimits++ < o.retry.rateLimitRetries) return { again: true };
+            if (counters.rateLimits++ < o.retry.rateLimitRetries) return { waitMs: verdict.waitMs, reason: 'secondary-rate-limit' };
           } else if (counters.rateLimits++ < o.retry.rateLimitRetries && verdict.waitMs <= o.retry.maxRateLimitWaitMs) {
-            return { waitMs: verdict.waitMs };
+            return { waitMs: verdict.waitMs, reason: 'secondary-rate-limit' };
           }
           throw new SecondaryRateLimitError(detail(), options);
         }
         case 'server':
           release({ type: 'failed', ...withBudget });
           event(status, false, requestId);
-          if (counters.failures++ < o.retry.retries) return { waitMs: this.#backoff(counters.failures) };
+          if (counters.failures++ < o.retry.retries) return { waitMs: this.#backoff(counters.failures), reason: 'retry' };
           throw new ServerError(detail(), info);
         case 'client':
           release({ type: 'success', ...withBudget });
@@ -280,10 +314,20 @@ export class RequestEngine {
     }
   }
 
-  async #acquire(resource: string, signal: AbortSignal | undefined): Promise<Lease> {
+  async #acquire(resource: string, signal: AbortSignal | undefined, url: string, prefer: string | undefined): Promise<Lease> {
     const o = this.#o;
+    const onWait = o.onWait
+      ? (event: PoolWaitEvent) => o.onWait?.({ provider: o.provider, reason: event.reason, resource, until: event.until, url })
+      : undefined;
     try {
-      return await o.pool!.acquire({ resource, provider: o.provider, baseUrl: o.baseUrl, ...(signal ? { signal } : {}) });
+      return await o.pool!.acquire({
+        resource,
+        provider: o.provider,
+        baseUrl: o.baseUrl,
+        ...(prefer ? { prefer } : {}),
+        ...(onWait ? { onWait } : {}),
+        ...(signal ? { signal } : {}),
+      });
     } catch (error) {
       signal?.throwIfAborted();
       const code = (error as { code?: unknown }).code;

@@ -20,11 +20,14 @@ export function gitlabRoute(world: World, urls: GitLabUrls, req: RouteRequest, p
   const seg = req.path.split('/').filter(Boolean).map(decodeURIComponent);
   const { web, api } = urls;
   const visible = (repos: WorldRepo[]): WorldRepo[] => repos.filter((r) => world.canSee(r, caller.login));
-  const projectList = (repos: WorldRepo[]): RouteResult => ({
+  const projectList = (repos: WorldRepo[], keyset = false): RouteResult => ({
     status: 200,
     items: repos,
     render: (r: WorldRepo) => projectPayload(world, r, web, api),
     lastModified: latest(repos.map((r) => r.updatedAt)),
+    // GitLab offers keyset pagination on /projects and /users/:id/projects, not on a group's projects
+    // (https://docs.gitlab.com/api/rest/#supported-resources).
+    keyset,
   });
 
   if (seg.length === 1 && seg[0] === 'user') {
@@ -52,8 +55,9 @@ export function gitlabRoute(world: World, urls: GitLabUrls, req: RouteRequest, p
   if (seg.length === 3 && seg[0] === 'users' && seg[2] === 'projects') {
     const user = [...world.accounts.values()].find((u) => u.type === 'User' && (u.login === seg[1] || String(u.id) === seg[1]));
     if (!user) return notFound('User');
-    return projectList(visible(world.repos.filter((r) => r.owner === user.login)));
+    return projectList(visible(world.repos.filter((r) => r.owner === user.login)), true);
   }
+  if (seg.length === 1 && seg[0] === 'projects') return projectList(visible(world.repos), true);
   if (seg[0] === 'groups' && seg.length >= 2) {
     const group = findGroup(world, seg[1]!);
     if (!group) return notFound('Group');

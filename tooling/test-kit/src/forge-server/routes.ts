@@ -9,6 +9,12 @@ export type RouteResult =
       render?: (item: never) => unknown;
       lastModified?: string | undefined;
       headers?: Record<string, string>;
+      /**
+       * GitLab: the list supports keyset pagination by `id` (`pagination=keyset&order_by=id`);
+       * items must then carry a numeric `id`. Lists without it ignore `pagination=keyset`, as
+       * GitLab's offset-only endpoints (e.g. a group's projects) do.
+       */
+      keyset?: boolean;
     };
 
 /** Who is calling: `login` null for anonymous requests. */

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { githubError, githubRoute, rateLimitBody } from './github-routes.js';
@@ -85,7 +86,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
   for (const spec of options.identities ?? []) addIdentity(spec);
 
   const renderCache = new Map<string, Rendered>();
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'text/plain' });
@@ -94,7 +95,8 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
         res.destroy();
       }
     });
-  });
+  };
+  const server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener);
   server.keepAliveTimeout = 30_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -180,6 +182,12 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
       await sleep(fault.ms);
       fault = undefined;
     }
+    let brokenLink: 'endless' | 'first' | undefined;
+    if (fault?.kind === 'link') {
+      entry.fault = 'link';
+      brokenLink = fault.next;
+      fault = undefined;
+    }
     if (fault) {
       entry.fault = fault.kind;
       if (fault.kind === 'drop') {
@@ -243,6 +251,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
       }
     }
     Object.assign(headers, rendered.headers);
+    if (brokenLink) breakLink(headers, origin(), url, brokenLink);
     const { text, lastModified } = rendered;
     const result = { status: rendered.status, lastModified };
 
@@ -264,8 +273,13 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
       delete out['x-forge-wrap'];
 
       let body: unknown;
+      const keyset = forge === 'gitlab' && url.searchParams.get('pagination') === 'keyset' && 'items' in result && result.keyset === true;
+      if (keyset && url.searchParams.get('order_by') !== 'id') {
+        // GitLab's answer when keyset pagination is asked for an ordering it does not support.
+        result = { status: 405, body: { error: 'Keyset pagination is not yet available for this type of request' } };
+      }
       if ('items' in result) {
-        const page = paginate(forge, origin(), url, result.items);
+        const page = keyset ? paginateKeyset(origin(), url, result.items as Array<{ id: number }>) : paginate(forge, origin(), url, result.items);
         Object.assign(out, page.headers);
         const render = (result.render ?? ((item: unknown) => item)) as (item: unknown) => unknown;
         const items = page.items.map(render);
@@ -323,7 +337,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  const origin = (): string => `http://127.0.0.1:${port}`;
+  const origin = (): string => `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 
   const lookup = (login: string, key: ForgeBudgetKey = {}): ForgeBudget => {
     const provider = key.provider ?? 'github';
@@ -424,7 +438,13 @@ interface Page {
   headers: Record<string, string>;
 }
 
-/** GitHub: `per_page` (default 30) + Link. GitLab: `per_page` (default 20) + X-Total* + Link. Max 100. */
+/** Above this many items GitLab leaves out `x-total`, `x-total-pages` and `rel="last"` (for performance). */
+const GITLAB_COUNT_LIMIT = 10_000;
+
+/**
+ * GitHub: `per_page` (default 30) + Link. GitLab: `per_page` (default 20) + X-Total* + Link, the
+ * counts and `rel="last"` only up to 10,000 items (https://docs.gitlab.com/api/rest/#pagination-response-headers). Max 100.
+ */
 function paginate(provider: ForgeProvider, origin: string, url: URL, items: unknown[]): Page {
   const perPage = clamp(Number(url.searchParams.get('per_page') ?? (provider === 'github' ? 30 : 20)) || 30, 1, 100);
   const page = Math.max(1, Math.floor(Number(url.searchParams.get('page') ?? 1)) || 1);
@@ -443,19 +463,55 @@ function paginate(provider: ForgeProvider, origin: string, url: URL, items: unkn
     if (page < totalPages) rels.push(`${link(totalPages)}; rel="last"`);
     if (page > 1) rels.push(`${link(1)}; rel="first"`);
   } else {
-    rels.push(`${link(1)}; rel="first"`, `${link(totalPages)}; rel="last"`);
+    const counted = items.length <= GITLAB_COUNT_LIMIT;
+    rels.push(`${link(1)}; rel="first"`, ...(counted ? [`${link(totalPages)}; rel="last"`] : []));
   }
   const headers: Record<string, string> = {};
   if (rels.length > 0) headers['link'] = rels.join(', ');
   if (provider === 'gitlab') {
-    headers['x-total'] = String(items.length);
-    headers['x-total-pages'] = String(totalPages);
+    if (items.length <= GITLAB_COUNT_LIMIT) {
+      headers['x-total'] = String(items.length);
+      headers['x-total-pages'] = String(totalPages);
+    }
     headers['x-per-page'] = String(perPage);
     headers['x-page'] = String(page);
     headers['x-next-page'] = page < totalPages ? String(page + 1) : '';
     headers['x-prev-page'] = page > 1 ? String(page - 1) : '';
   }
   return { items: slice, headers };
+}
+
+/**
+ * GitLab keyset pagination by id (`pagination=keyset&order_by=id&sort=asc|desc`): `id_after` /
+ * `id_before` select the page; a full page links `rel="next"` to the same query past its last id,
+ * so the collection ends with an empty page and no Link. No counts are sent.
+ * https://docs.gitlab.com/api/rest/#keyset-based-pagination
+ */
+function paginateKeyset(origin: string, url: URL, items: Array<{ id: number }>): Page {
+  const perPage = clamp(Number(url.searchParams.get('per_page') ?? 20) || 20, 1, 100);
+  const asc = url.searchParams.get('sort') === 'asc';
+  const after = Number(url.searchParams.get('id_after') ?? Number.NEGATIVE_INFINITY);
+  const before = Number(url.searchParams.get('id_before') ?? Number.POSITIVE_INFINITY);
+  const sorted = items.filter((item) => item.id > after && item.id < before).sort((a, b) => (asc ? a.id - b.id : b.id - a.id));
+  const slice = sorted.slice(0, perPage);
+  const headers: Record<string, string> = {};
+  if (slice.length === perPage) {
+    const next = new URL(url);
+    next.searchParams.delete(asc ? 'id_before' : 'id_after');
+    next.searchParams.set(asc ? 'id_after' : 'id_before', String(slice.at(-1)!.id));
+    headers['link'] = `<${origin}${next.pathname}${next.search}>; rel="next"`;
+  }
+  return { items: slice, headers };
+}
+
+/** The `link` fault: `rel="next"` to page + 1 forever, or back to the first page; no last page, no page count. */
+function breakLink(headers: Record<string, string>, origin: string, url: URL, next: 'endless' | 'first'): void {
+  const target = new URL(url);
+  if (next === 'endless') target.searchParams.set('page', String((Number(target.searchParams.get('page')) || 1) + 1));
+  else target.searchParams.delete('page');
+  headers['link'] = `<${origin}${target.pathname}${target.search}>; rel="next"`;
+  delete headers['x-total-pages'];
+  if (headers['x-next-page'] !== undefined) headers['x-next-page'] = next === 'endless' ? (target.searchParams.get('page') ?? '') : '1';
 }
 
 function clamp(n: number, min: number, max: number): number {

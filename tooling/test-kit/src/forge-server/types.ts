@@ -77,12 +77,20 @@ export interface ForgeServerOptions {
   resetSeconds?: number;
   /** Status of a primary-limit refusal on GitHub: 403 (default) or 429. GitLab always uses 429. */
   exhaustedStatus?: 403 | 429;
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 /** A fault served instead of the real answer, `times` times (default 1), to matching requests. */
 export type ForgeFault =
   | { kind: 'status'; status: number; times?: number; match?: ForgeFaultMatch }
   | { kind: 'drop'; times?: number; match?: ForgeFaultMatch }
+  /**
+   * Answers normally but with a broken `Link`: `endless` points `rel="next"` at page + 1 forever,
+   * `first` points it back at the listing's first page. Either way `rel="last"` and
+   * `x-total-pages` are dropped (`x-total` stays).
+   */
+  | { kind: 'link'; next: 'endless' | 'first'; times?: number; match?: ForgeFaultMatch }
   /** Answers normally, `ms` later. */
   | { kind: 'delay'; ms: number; times?: number; match?: ForgeFaultMatch }
   | {
@@ -138,7 +146,7 @@ export interface ForgeBudgetKey {
 }
 
 export interface ForgeServer {
-  /** Base URL of the GitHub API (Enterprise style): `http://127.0.0.1:PORT/api/v3`. */
+  /** Base URL of the GitHub API (Enterprise style): `http://127.0.0.1:PORT/api/v3` (`https` with `tls`). */
   githubUrl: string;
   /** Base URL of the GitLab API: `http://127.0.0.1:PORT/api/v4`. */
   gitlabUrl: string;
