@@ -22,3 +22,5 @@ export type {
   GitHttpServer,
   GitHttpServerOptions,
 } from './git-http-server.js';
+export { DAMAGE_KINDS, damage, damageFile } from './damage-file.js';
+export type { DamageKind } from './damage-file.js';
