@@ -1,5 +1,4 @@
 import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import { defaultCacheDir } from '@gitfleet/git';
 import { createFileCache, createGitHubClient, createGitLabClient, identifyProvider, type ConditionalCache, type ProviderClient } from '@gitfleet/providers';
 import { createIdentityPool, CredentialStore, tokenSourcesFromEnv, type ProviderKind, type TokenSource } from '@gitfleet/tokens';
@@ -48,7 +47,7 @@ export async function allTokenSources(notes: string[]): Promise<TokenSource[]> {
  */
 export async function forgeClient(provider: ProviderKind, options: ForgeOptions, notes: string[]): Promise<ProviderClient> {
   const sources = (await allTokenSources(notes)).filter((s) => s.provider === provider);
-  const cache: ConditionalCache | false = options.cache ? createFileCache({ dir: join(options.cacheDir ?? defaultCacheDir(), 'http') }) : false;
+  const cache: ConditionalCache | false = options.cache ? createFileCache({ dir: options.cacheDir ?? defaultCacheDir() }) : false;
   const common = { cache, userAgent: 'gitfleet-cli' };
   if (sources.length === 0) {
     const env = provider === 'github' ? 'GITHUB_TOKEN' : 'GITLAB_TOKEN';
