@@ -150,6 +150,7 @@ export class CacheStore {
   /**
    * Adds this store's writes to the shared size ledger and, when the cache is over its limit,
    * evicts the least recently used entries. Call it when an operation ends; it never throws.
+   * Writes also flush by themselves every `maxSize / 8` (at most 8 MiB) bytes.
    */
   flush(): Promise<void> {
     const run = this.#flushing.then(() => this.#flushNow());
@@ -218,7 +219,11 @@ export class CacheStore {
 
   async #flushNow(): Promise<void> {
     const added = this.#pending;
-    if (added === 0) return;
+    if (added === 0) {
+      // Nothing written, but the limit may have been lowered since: evict then too.
+      const ledger = await readLedger(this.dir);
+      if (!ledger || ledger.bytes <= this.maxSize) return;
+    }
     this.#pending = 0;
     try {
       await withLock(ledgerPath(this.dir), async () => {
