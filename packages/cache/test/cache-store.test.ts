@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { createTempDir, DAMAGE_KINDS, damageFile, type TempDir } from '@gitfleet/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CacheStore, createCacheStore, formatSize, hashKey, parseAge, parseSize } from '../src/index.js';
+import { createCacheStore, formatSize, hashKey, parseAge, parseSize, type CacheStore } from '../src/index.js';
 
 let dir: TempDir;
 beforeEach(async () => {
