@@ -2,7 +2,7 @@ import { access, open, rm, rmdir, stat, type FileHandle } from 'node:fs/promises
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { defaultCacheDir, defaultMaxSize } from './config.js';
-import { decodeEntry, encodeEntry, verifyEntryFile, type Payload } from './entry-format.js';
+import { decodeEntry, encodeEntry, readAt, verifyEntryFile, type Payload } from './entry-format.js';
 import { EntryWriter, writeFileAtomic } from './entry-writer.js';
 import { InvalidOptionError } from './errors.js';
 import { ledgerPath, readLedger, writeLedger, type Ledger } from './ledger.js';
@@ -51,6 +51,8 @@ const KEY = /^[0-9a-f]{16,128}$/;
 const EVICT_TO = 0.9;
 /** The ledger is rebuilt by a full scan this often, which also counts files left by killed runs. */
 const RESCAN_MS = 86_400_000;
+/** Last use is kept to the minute: a hit within a minute of the last use skips the extra write. */
+const TOUCH_AFTER_MS = 60_000;
 
 /**
  * The on-disk result cache. Entries live in `<dir>/<kind>/<2 hex>/<key>.{json,ndjson}`, are
@@ -88,13 +90,14 @@ export class CacheStore {
     const handle = await open(path, 'r').catch(() => undefined);
     if (!handle) return undefined;
     try {
-      const payload = decodeEntry(await handle.readFile(), kind, key);
+      const { size, mtimeMs } = await handle.stat();
+      const payload = decodeEntry(await readAt(handle, 0, size), kind, key);
       if (!payload) {
         await this.#drop(path, handle);
         return undefined;
       }
       const value = JSON.parse(payload.toString('utf8')) as T;
-      await touch(handle);
+      if (Date.now() - mtimeMs > TOUCH_AFTER_MS) await touch(handle);
       return value;
     } catch {
       return undefined;
