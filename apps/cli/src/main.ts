@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { analyzeCommand } from './commands/analyze.js';
 import { blameCommand } from './commands/blame.js';
+import { registerCacheCommands } from './commands/cache.js';
 import { cloneCommand } from './commands/clone.js';
 import { commitsCommand } from './commands/commits.js';
 import { registerAiCommands } from './commands/commit.js';
@@ -22,7 +23,7 @@ function common(cmd: Command, formats: readonly string[] = FORMATS, defaultForma
     .addOption(new Option('-f, --format <format>', 'output format').choices(formats).default(defaultFormat))
     .addOption(new Option('--engine <engine>', 'git engine: auto picks the faster one per operation').choices(ENGINES).default('auto'))
     .option('--no-cache', 'do not read or write the result cache')
-    .option('--cache-dir <dir>', 'result cache directory (default: $GITFLEET_CACHE_DIR or the user cache dir)')
+    .option('--cache-dir <dir>', 'result cache directory (default: $GITFLEET_CACHE_DIR or the user cache dir; limit: GITFLEET_CACHE_MAX_SIZE, see `gitfleet cache --help`)')
     .option('--csv-safe', CSV_SAFE_HELP);
 }
 
@@ -123,6 +124,7 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
   registerForgeCommands(program, ctx);
   registerTokensCommands(program, ctx, setExit);
   registerAiCommands(program, ctx);
+  registerCacheCommands(program);
 
   return program;
 }

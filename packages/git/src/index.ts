@@ -8,6 +8,7 @@ export { EngineSet, AUTO_CHOICE } from './engines/engine-set.js';
 export type { EngineSetOptions, Operation } from './engines/engine-set.js';
 export type { GitEngine, RepoLocation, HistoryQuery } from './engines/engine.js';
 export { defaultCacheDir } from './cache.js';
+export type { CacheOption } from './cache.js';
 export {
   GitError,
   NotARepositoryError,

@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import picomatch from 'picomatch';
-import { defaultCacheDir, hashKey, ResultCache } from './cache.js';
+import type { CacheStore } from '@gitfleet/cache';
+import { hashKey, openCache, type CacheOption } from './cache.js';
 import { AbortError, InvalidOptionError } from './errors.js';
 import type { GitEngine, HistoryQuery, RepoLocation } from './engines/engine.js';
 import { EngineSet, type EngineSetOptions, type Operation } from './engines/engine-set.js';
@@ -23,10 +24,11 @@ export interface OpenRepositoryOptions {
   /** `auto` (default) picks the faster engine per operation; `git` or `es-git` forces one. */
   engine?: EngineChoice;
   /**
-   * Reuse results across runs, keyed by commit and blob ids. Default: on, in
-   * `$GITFLEET_CACHE_DIR` or the user cache directory. `false` turns it off; a string sets the directory.
+   * Reuse results across runs, keyed by commit and blob ids. Default: on, in `$GITFLEET_CACHE_DIR`
+   * or the user cache directory, at most `$GITFLEET_CACHE_MAX_SIZE` (default 1 GiB). `false` turns
+   * it off; a string sets the directory; `{ dir?, maxSize? }` sets both.
    */
-  cache?: boolean | string;
+  cache?: CacheOption;
   /** Share engines (and the es-git worker pool) across repositories. The caller then owns `close()`. */
   engines?: EngineSet;
   /** Options for the engines this repository creates (when `engines` is not given). */
@@ -61,8 +63,7 @@ export async function openRepository(path: string, options: OpenRepositoryOption
   try {
     const engine = await engines.pick(choice, 'files');
     const location = await engine.open(path, options.signal);
-    const cache =
-      options.cache === false ? undefined : new ResultCache(typeof options.cache === 'string' ? options.cache : defaultCacheDir());
+    const cache = openCache(options.cache);
     return new Repository(location, engines, choice, cache, options.engines === undefined);
   } catch (error) {
     if (options.engines === undefined) await engines.close();
@@ -82,7 +83,7 @@ export class Repository {
     private readonly location: RepoLocation,
     private readonly engines: EngineSet,
     private readonly choice: EngineChoice,
-    private readonly cache: ResultCache | undefined,
+    private readonly cache: CacheStore | undefined,
     private readonly ownsEngines: boolean,
   ) {
     this.root = location.root;
@@ -129,6 +130,7 @@ export class Repository {
     } finally {
       if (complete) await writer?.commit();
       else await writer?.discard();
+      await this.cache?.flush();
     }
   }
 
@@ -207,7 +209,9 @@ export class Repository {
     return engine.resolveCommit(this.location, rev, options.signal);
   }
 
+  /** Accounts this repository's cache writes against the size limit (evicting if over) and stops owned engines. */
   async close(): Promise<void> {
+    await this.cache?.flush();
     if (this.ownsEngines) await this.engines.close();
   }
 

@@ -13,6 +13,7 @@ import {
   type KeyMaterial,
   type ScryptParams,
 } from './credential-file.js';
+import { withFileLock } from './file-lock.js';
 import { AbortError, CorruptStoreError, CredentialNotFoundError, InvalidOptionError, MissingKeyError } from './errors.js';
 import { maskToken, redact } from './mask.js';
 import type { Identify, ProviderKind, TokenSource } from './types.js';
@@ -80,7 +81,8 @@ export function defaultCredentialsPath(env: NodeJS.ProcessEnv = process.env): st
 
 /**
  * Tokens encrypted at rest (AES-256-GCM, key from a passphrase via scrypt or a raw key), in a
- * file of mode 0600 replaced atomically. Writes of one store are serialized.
+ * file of mode 0600 replaced atomically. Writes are serialized, across processes too (a lock file
+ * beside the store, `<path>.lock`).
  *
  * @example
  * const store = new CredentialStore({ passphrase: process.env.MY_PASSPHRASE });
@@ -186,9 +188,13 @@ export class CredentialStore {
     return results;
   }
 
-  /** Runs read-modify-write steps one at a time, so concurrent add() calls do not lose entries. */
+  /**
+   * Runs read-modify-write steps one at a time, in this process (a queue) and across processes (a
+   * lock file), so concurrent add() calls never lose entries.
+   */
   #exclusive<T>(step: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(step, step);
+    const locked = (): Promise<T> => withFileLock(this.path, step);
+    const run = this.#queue.then(locked, locked);
     this.#queue = run.catch(() => undefined);
     return run;
   }

@@ -9,7 +9,8 @@ export type TokensErrorCode =
   | 'GITFLEET_TOKENS_BAD_KEY'
   | 'GITFLEET_TOKENS_CORRUPT_STORE'
   | 'GITFLEET_TOKENS_NOT_FOUND'
-  | 'GITFLEET_TOKENS_STORE_IO';
+  | 'GITFLEET_TOKENS_STORE_IO'
+  | 'GITFLEET_TOKENS_STORE_LOCKED';
 
 export interface TokensErrorOptions {
   cause?: unknown;
@@ -120,6 +121,14 @@ export class StoreIOError extends TokensError {
       cause,
       data: { path },
     });
+  }
+}
+
+/** Another process kept the credentials file locked for longer than we wait, or took the lock from us. */
+export class StoreLockedError extends TokensError {
+  override name = 'StoreLockedError';
+  constructor(path: string, detail: string, cause?: unknown) {
+    super('GITFLEET_TOKENS_STORE_LOCKED', `credentials file ${path} ${detail}`, { cause, data: { path } });
   }
 }
 

@@ -16,6 +16,7 @@ export {
   CorruptStoreError,
   CredentialNotFoundError,
   StoreIOError,
+  StoreLockedError,
   isTokensError,
 } from './errors.js';
 export type { TokensErrorCode, TokensErrorOptions } from './errors.js';

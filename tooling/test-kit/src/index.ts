@@ -24,3 +24,5 @@ export type {
 } from './git-http-server.js';
 export { startHttpProxy } from './http-proxy.js';
 export type { HttpProxy, ProxyRequest } from './http-proxy.js';
+export { DAMAGE_KINDS, damage, damageFile } from './damage-file.js';
+export type { DamageKind } from './damage-file.js';

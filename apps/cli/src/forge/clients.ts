@@ -1,5 +1,4 @@
 import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import { defaultCacheDir } from '@gitfleet/git';
 import {
   createFileCache,
@@ -21,7 +20,7 @@ export interface ForgeOptions {
 
 /** The conditional-request cache on disk (`<cache dir>/http`), or false. */
 export function httpCache(options: ForgeOptions): ConditionalCache | false {
-  return options.cache ? createFileCache({ dir: join(options.cacheDir ?? defaultCacheDir(), 'http') }) : false;
+  return options.cache ? createFileCache({ dir: options.cacheDir ?? defaultCacheDir() }) : false;
 }
 
 const KEY_ENV = ['GITFLEET_CREDENTIALS_KEY', 'GITFLEET_CREDENTIALS_PASSPHRASE'] as const;
