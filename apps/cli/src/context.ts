@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { openRepository, type EngineChoice, type Repository } from '@gitfleet/git';
+import { openRepository, type EngineChoice, type Operation, type Repository } from '@gitfleet/git';
+import bytes from 'bytes';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
 
@@ -26,6 +27,30 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.in
 }
 
 export const positiveInt = z.coerce.number().int().positive();
+
+/** `512KB`, `50M`, `2GiB`, `1048576` (bytes; units are powers of 1024), or `none` for no limit. */
+export const byteSize = z.string().transform((raw, ctx) => {
+  if (/^(none|unlimited)$/i.test(raw.trim())) return Infinity;
+  const m = /^(\d+(?:\.\d+)?)\s*(?:([kmgt])i?)?b?$/i.exec(raw.trim());
+  const value = m ? bytes.parse(`${m[1]}${m[2] ? `${m[2]}b` : ''}`) : null;
+  if (value === null || !(value >= 1)) {
+    ctx.addIssue({ code: 'custom', message: `expected a size such as 50MB, 512K or 1048576, or none; got ${JSON.stringify(raw)}` });
+    return z.NEVER;
+  }
+  return Math.floor(value);
+});
+
+/** How the CLI prints a byte count (`50 MB`). */
+export const formatSize = (n: number): string => bytes.format(n, { unitSeparator: ' ' }) ?? `${n} B`;
+
+/**
+ * One stderr line when the engine that runs `operation` cannot fill a field the output shows
+ * (es-git: tz offsets are null).
+ */
+export async function noteMissingFields(repo: Repository, operation: Operation): Promise<void> {
+  const { engine, tzOffsets } = await repo.capabilities(operation);
+  if (!tzOffsets) process.stderr.write(`gitfleet: ${engine} engine: tz offsets unavailable (null)\n`);
+}
 
 /**
  * The es-git worker sits next to the bundle (dist/worker.js). When the CLI runs unbundled,

@@ -3,21 +3,38 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import picomatch from 'picomatch';
+import bytes from 'bytes';
+import { FileFeed, slices } from './blame-feed.js';
 import { defaultCacheDir, hashKey, ResultCache } from './cache.js';
-import { AbortError, InvalidOptionError } from './errors.js';
+import { AbortError, BlameFileError, InvalidOptionError } from './errors.js';
 import type { GitEngine, HistoryQuery, RepoLocation } from './engines/engine.js';
 import { EngineSet, type EngineSetOptions, type Operation } from './engines/engine-set.js';
 import type {
+  BlameChunk,
+  BlameFileFailure,
   BlameFileResult,
+  BlameLine,
   BlameOptions,
   Branch,
   Commit,
+  EngineCapabilities,
   EngineChoice,
   EngineName,
   HistoryOptions,
   StagedDiff,
   TreeFile,
 } from './types.js';
+
+/** Files larger than this (bytes) are not blamed unless `maxFileSize` says otherwise: 50 MiB. */
+export const DEFAULT_MAX_BLAME_FILE_SIZE: number = 50 * 1024 * 1024;
+
+/** Lines one file's blame may run ahead of the reader before git is made to wait. */
+const PREFETCH_LINES = 10_000;
+/** Files with more lines are not cached: their JSON entry would cost more than blaming again. */
+const CACHE_MAX_LINES = 50_000;
+/** Part of every cache key, so entries written by an older parser are never read. */
+const BLAME_FORMAT = 'blame-v2';
+const HISTORY_FORMAT = 'history-v2';
 
 export interface OpenRepositoryOptions {
   /** `auto` (default) picks the faster engine per operation; `git` or `es-git` forces one. */
@@ -97,6 +114,20 @@ export class Repository {
   }
 
   /**
+   * The engine an operation runs on and what it can deliver: fields it cannot fill are `null`.
+   *
+   * @example
+   * ```ts
+   * const { engine, tzOffsets } = await repo.capabilities('blame');
+   * if (!tzOffsets) console.error(`${engine} engine: tz offsets unavailable (null)`);
+   * ```
+   */
+  async capabilities(operation: Operation): Promise<EngineCapabilities & { engine: EngineName }> {
+    const engine = await this.engines.pick(this.choice, operation);
+    return { engine: engine.name, ...engine.capabilities };
+  }
+
+  /**
    * Streams commits like `git log`: from HEAD, a ref or range, or all refs, with per-commit
    * stats against the first parent and, on request, per-file changes.
    */
@@ -134,48 +165,132 @@ export class Repository {
 
   /**
    * Blames many files in parallel at HEAD or `rev`. Results come in path order; a file that
-   * cannot be blamed (missing, binary, a submodule) carries an `error` and never stops the rest.
+   * cannot be blamed (missing, binary, a submodule, over `maxFileSize`) carries an `error` and
+   * never stops the rest. Each result holds the whole file's lines: for big files, or to tally
+   * lines without keeping them, use {@link Repository.blameChunks}.
    */
   async *blame(options: BlameOptions = {}): AsyncGenerator<BlameFileResult> {
+    let lines: BlameLine[] = [];
+    for await (const chunk of this.blameChunks(options)) {
+      if (chunk.error) {
+        lines = [];
+        yield { path: chunk.path, lines: [], error: chunk.error };
+        continue;
+      }
+      for (const line of chunk.lines) lines.push(line);
+      if (!chunk.done) continue;
+      yield { path: chunk.path, lines };
+      lines = [];
+    }
+  }
+
+  /**
+   * Like {@link Repository.blame}, but each file's lines come in chunks as git produces them,
+   * so memory stays bounded however big a file is (`summarizeBlame` and `analyzeRepository`
+   * read this). The last chunk of a file has `done: true`; a failed file ends with a chunk
+   * carrying `error`.
+   *
+   * @example
+   * ```ts
+   * let lines = 0;
+   * for await (const chunk of repo.blameChunks({ paths: ['data/huge.csv'] })) lines += chunk.lines.length;
+   * ```
+   */
+  async *blameChunks(options: BlameOptions = {}): AsyncGenerator<BlameChunk> {
     const { signal, onProgress } = options;
     const concurrency = options.concurrency ?? defaultConcurrency();
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new InvalidOptionError(`concurrency must be a positive integer, got ${String(options.concurrency)}`);
     }
+    const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_BLAME_FILE_SIZE;
+    if (!(maxFileSize > 0) || (Number.isFinite(maxFileSize) && !Number.isInteger(maxFileSize))) {
+      throw new InvalidOptionError(`maxFileSize must be a positive number of bytes or Infinity, got ${String(options.maxFileSize)}`);
+    }
     const engine = await this.engines.pick(this.choice, 'blame');
     const commit = await engine.resolveCommit(this.location, options.rev ?? 'HEAD', signal);
     const tree = await engine.listFiles(this.location, commit, signal);
     const targets = selectTargets(tree, options.paths);
+    const sizes = await engine.blobSizes(this.location, targets.flatMap((t) => (t.file ? [t.file.id] : [])), signal);
     const mailmap = await this.mailmapFingerprint(engine, signal);
     const limit = pLimit(concurrency);
-    const blameOne = async (target: Target): Promise<BlameFileResult> => {
-      if (!target.file) return { path: target.path, lines: [], error: target.error! };
-      const key = hashKey(this.gitDir, engine.name, commit, target.file.path, target.file.id, mailmap);
+
+    const produce = async (file: TreeFile, feed: FileFeed): Promise<void> => {
+      const key = hashKey(BLAME_FORMAT, this.gitDir, engine.name, commit, file.path, file.id, mailmap);
       const hit = await this.cache?.getJson<BlameFileResult>('blame', key);
-      if (hit) return hit;
-      const result = await engine.blameFile(this.location, commit, target.file, signal);
-      if (!signal?.aborted) await this.cache?.putJson('blame', key, result);
-      return result;
+      if (hit) {
+        for (const part of slices(hit.lines)) await feed.put(part);
+        feed.finish(hit.error);
+        return;
+      }
+      // Kept for the cache while the file is small enough to be worth a JSON entry.
+      let kept: BlameLine[] | undefined = this.cache ? [] : undefined;
+      try {
+        for await (const batch of engine.blameFile(this.location, commit, file, signal)) {
+          for (const part of slices(batch)) {
+            if (kept && kept.length + part.length <= CACHE_MAX_LINES) for (const line of part) kept.push(line);
+            else kept = undefined;
+            await feed.put(part);
+            if (feed.stopped) return; // leaving the loop stops the engine (kills git)
+          }
+        }
+      } catch (error) {
+        if (error instanceof AbortError || signal?.aborted) throw error;
+        const failure = toFailure(error, file.path);
+        feed.finish(failure);
+        // A failed git run may be transient; only what is certain about the blob is cached.
+        if (failure.code !== 'GITFLEET_GIT_BLAME_FAILED') await this.cache?.putJson('blame', key, { path: file.path, lines: [], error: failure });
+        return;
+      }
+      feed.finish();
+      if (kept && !signal?.aborted) await this.cache?.putJson('blame', key, { path: file.path, lines: kept });
     };
-    // Keep a bounded window of started files so output stays ordered while all workers stay busy.
+
+    // A window of started files keeps every worker busy while output stays in path order; each
+    // file runs ahead of the reader by at most PREFETCH_LINES lines, then git waits.
     const window = concurrency * 8;
-    const pending: (Promise<BlameFileResult> | undefined)[] = [];
+    const feeds: (FileFeed | undefined)[] = [];
     let next = 0;
-    for (let done = 0; done < targets.length; done++) {
+    const startUpTo = (done: number): void => {
       while (next < targets.length && next < done + window) {
         const target = targets[next++]!;
-        const task = limit(() => blameOne(target));
-        task.catch(() => undefined);
-        pending.push(task);
+        const feed = new FileFeed(PREFETCH_LINES);
+        feeds.push(feed);
+        const size = target.file ? sizes.get(target.file.id) : undefined;
+        if (!target.file) feed.finish(target.error);
+        else if (size !== undefined && size > maxFileSize) feed.finish(tooLarge(target.path, size, maxFileSize));
+        else {
+          const file = target.file;
+          limit(() => (feed.stopped ? undefined : produce(file, feed))).catch((error: unknown) => feed.fail(error));
+        }
       }
-      if (signal?.aborted) {
-        limit.clearQueue();
-        throw new AbortError({ cause: signal.reason });
+    };
+    try {
+      for (let done = 0; done < targets.length; done++) {
+        startUpTo(done);
+        const feed = feeds[done]!;
+        const path = targets[done]!.path;
+        // One chunk is held back so that a file's last chunk can say `done`.
+        let pending: BlameLine[] | undefined;
+        for (;;) {
+          const item = await feed.take(signal);
+          if (item.lines) {
+            if (pending) yield { path, lines: pending, done: false };
+            pending = item.lines;
+            continue;
+          }
+          feeds[done] = undefined; // let finished files be collected
+          onProgress?.({ done: done + 1, total: targets.length });
+          if (item.error) {
+            if (pending) yield { path, lines: pending, done: false };
+            yield { path, lines: [], done: true, error: item.error };
+          } else yield { path, lines: pending ?? [], done: true };
+          break;
+        }
       }
-      const result = await pending[done]!;
-      pending[done] = undefined; // let finished results be collected
-      onProgress?.({ done: done + 1, total: targets.length });
-      yield result;
+    } finally {
+      // Also on abort or an early stop: queued files never start, running ones stop.
+      limit.clearQueue();
+      for (const feed of feeds) feed?.stop();
     }
   }
 
@@ -218,7 +333,7 @@ export class Repository {
   private async historyKey(engine: GitEngine, query: HistoryQuery, signal?: AbortSignal): Promise<string> {
     const refs = await engine.refState(this.location, signal);
     const mailmap = query.mailmap ? await this.mailmapFingerprint(engine, signal) : '';
-    return hashKey(this.gitDir, engine.name, JSON.stringify(query), refs, mailmap);
+    return hashKey(HISTORY_FORMAT, this.gitDir, engine.name, JSON.stringify(query), refs, mailmap);
   }
 
   /** Blame authors and mailmapped history depend on .mailmap (work tree, or HEAD in a bare repo). */
@@ -264,6 +379,22 @@ function selectTargets(tree: readonly TreeFile[], paths: readonly string[] | und
     }
   }
   return [...chosen.values()].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+}
+
+const formatSize = (n: number): string => bytes.format(n, { unitSeparator: ' ' }) ?? `${n} B`;
+
+function tooLarge(path: string, size: number, limit: number): BlameFileFailure {
+  return {
+    code: 'GITFLEET_GIT_FILE_TOO_LARGE',
+    message: `${path}: ${formatSize(size)}, larger than the ${formatSize(limit)} blame limit`,
+  };
+}
+
+/** A per-file failure from an engine, as a result's `error`. */
+function toFailure(error: unknown, path: string): BlameFileFailure {
+  if (error instanceof BlameFileError) return { code: error.code, message: error.message };
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  return { code: 'GITFLEET_GIT_BLAME_FAILED', message: `${path}: ${message}` };
 }
 
 function defaultConcurrency(): number {

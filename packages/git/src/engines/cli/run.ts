@@ -29,6 +29,8 @@ export interface RunOptions {
   signal?: AbortSignal | undefined;
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /** Written to git's stdin (otherwise stdin is closed). */
+  input?: string;
 }
 
 const STDERR_CAP = 16 * 1024;
@@ -47,9 +49,12 @@ export function spawnGit(args: readonly string[], options: RunOptions): GitProce
   const child = spawn('git', [...BASE_ARGS, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...GIT_ENV, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     windowsHide: true,
   });
+  // stdin is `input`, else empty. git may exit before reading it all (EPIPE): the exit code tells.
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(options.input);
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
