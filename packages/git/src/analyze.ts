@@ -1,4 +1,4 @@
-import type { Repository } from './repository.js';
+import { DEFAULT_MAX_BLAME_FILE_SIZE, type Repository } from './repository.js';
 import { identityKey, summarizeBlame, type AuthorLines } from './summary.js';
 import type { Commit, ProgressEvent } from './types.js';
 
@@ -9,7 +9,10 @@ export interface AnalyzeOptions {
   rev?: string;
   /** Apply .mailmap to history (default true). Blame always applies it, as `git blame` does. */
   mailmap?: boolean;
-  /** Files larger than this (bytes) are left out of ownership, as skipped. Default: blame's 50 MiB. */
+  /**
+   * Files larger than this (bytes) are not read: left out of ownership (listed as skipped) and
+   * counted as binary in history stats. Default: `DEFAULT_MAX_BLAME_FILE_SIZE` (50 MiB).
+   */
   maxFileSize?: number;
   signal?: AbortSignal;
   onProgress?: (stage: 'history' | 'blame', event: ProgressEvent) => void;
@@ -90,10 +93,12 @@ export async function analyzeRepository(repo: Repository, options: AnalyzeOption
   const churn = new FollowedChurn(current);
   let first = Infinity;
   let last = -Infinity;
+  const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_BLAME_FILE_SIZE;
   for await (const commit of repo.history({
     rev: head,
     files: true,
     mailmap,
+    maxFileSize,
     ...(signal ? { signal } : {}),
     onProgress: (e) => onProgress?.('history', e),
   })) {
@@ -117,7 +122,7 @@ export async function analyzeRepository(repo: Repository, options: AnalyzeOption
   const ownership = await summarizeBlame(
     repo.blameChunks({
       rev: head,
-      ...(options.maxFileSize === undefined ? {} : { maxFileSize: options.maxFileSize }),
+      maxFileSize,
       ...(signal ? { signal } : {}),
       onProgress: (e) => onProgress?.('blame', e),
     }),

@@ -419,6 +419,13 @@ function toQuery(options: HistoryOptions, repoName: string): HistoryQuery {
   if (options.paths?.length) query.paths = [...options.paths];
   if (options.files) query.files = true;
   if (options.mailmap) query.mailmap = true;
+  if (options.maxFileSize !== undefined) {
+    const max = options.maxFileSize;
+    if (!(max > 0) || (Number.isFinite(max) && !Number.isInteger(max))) {
+      throw new InvalidOptionError(`maxFileSize must be a positive number of bytes or Infinity, got ${String(max)}`);
+    }
+    if (Number.isFinite(max)) query.maxFileSize = max;
+  }
   return query;
 }
 

@@ -77,6 +77,11 @@ export interface HistoryOptions {
   files?: boolean;
   /** Apply .mailmap to names and emails. */
   mailmap?: boolean;
+  /**
+   * Files larger than this many bytes count as binary in stats (no line counts), so their
+   * contents are not diffed: git's `core.bigFileThreshold`. Default: git's own, 512 MiB.
+   */
+  maxFileSize?: number;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
 }

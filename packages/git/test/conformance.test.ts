@@ -60,6 +60,18 @@ describe.each(ENGINES)('engine %s', (engine) => {
     expect(mismatches.map((c) => c.sha)).toEqual(es ? KNOWN_DIFFERENCES.esGitStatMismatches(commits, tricky) : []);
   });
 
+  it('history: files above maxFileSize count as binary, as with git -c core.bigFileThreshold', async () => {
+    const repo = await open(tricky.path, engine);
+    const commits = await collect(repo.history({ all: true, files: true, maxFileSize: 2000 }));
+    const oracle = await oracleTotals(tricky.path, ['--all'], ['core.bigFileThreshold=2000']);
+    expect(commits.map((c) => [c.sha, c.additions, c.deletions, c.filesChanged])).toEqual(
+      commits.map((c) => [c.sha, oracle.get(c.sha)!.additions, oracle.get(c.sha)!.deletions, oracle.get(c.sha)!.files]),
+    );
+    const big = commits.flatMap((c) => c.files!.filter((f) => f.path === 'src/big.txt'));
+    expect(big.length).toBeGreaterThan(10);
+    expect(big.every((f) => f.binary && f.additions === 0 && f.deletions === 0)).toBe(true);
+  });
+
   it('history: per-file changes add up and carry renames and binaries', async () => {
     const repo = await open(tricky.path, engine);
     const commits = await collect(repo.history({ files: true }));

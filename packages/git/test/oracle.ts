@@ -38,8 +38,9 @@ export async function oracleLog(repo: string, revArgs: string[] = ['HEAD']): Pro
 export async function oracleTotals(
   repo: string,
   revArgs: string[] = ['HEAD'],
+  config: string[] = [],
 ): Promise<Map<string, { additions: number; deletions: number; files: number }>> {
-  const out = (await git(repo, ['log', '--numstat', '--diff-merges=first-parent', '--format=@@%H', ...revArgs, '--'])).toString('latin1');
+  const out = (await git(repo, [...config.flatMap((c) => ['-c', c]), 'log', '--numstat', '--diff-merges=first-parent', '--format=@@%H', ...revArgs, '--'])).toString('latin1');
   const totals = new Map<string, { additions: number; deletions: number; files: number }>();
   let current: { additions: number; deletions: number; files: number } | undefined;
   for (const line of out.split('\n')) {

@@ -74,7 +74,9 @@ export function createCliEngine(options: CliEngineOptions = {}): GitEngine {
     },
 
     async *history(repo, query, signal) {
-      const proc = spawnGit(logArgs(query), { cwd: repo.root, signal });
+      // Bigger files count as binary, and git never reads them (diff.c checks the size first).
+      const threshold = query.maxFileSize === undefined ? [] : ['-c', `core.bigFileThreshold=${query.maxFileSize}`];
+      const proc = spawnGit([...threshold, ...logArgs(query)], { cwd: repo.root, signal });
       try {
         yield* parseLog(nulTokens(proc.stdout), query.repoName, query.files ?? false);
         await proc.done;
