@@ -114,12 +114,12 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
   common(
     program
       .command('analyze')
-      .description('the report: commits and time span, authors, surviving-line ownership, most-churned files')
+      .description('the report: commits and time span, authors, surviving-line ownership, most-churned files (followed through renames)')
       .argument('<repo>', 'repository path, or a URL to clone (bare, into a temp dir removed afterwards)')
       .option('--rev <rev>', 'revision to analyse (default HEAD)')
       .option('--top <n>', 'how many churned files to list', '10')
       .option('--no-mailmap', 'do not apply .mailmap to history (blame always applies it, as git blame does)')
-      .option('--max-file-size <size>', MAX_FILE_SIZE_HELP),
+      .option('--max-file-size <size>', `${MAX_FILE_SIZE_HELP}; in history they count as binary`),
     ['table', 'json'],
   ).action(async (repo: string, opts: unknown) => analyzeCommand(repo, opts, ctx));
 
