@@ -44,6 +44,7 @@ export class FileFeed {
   /** The next batch, or the end; rejects with AbortError when `signal` aborts first. */
   async take(signal?: AbortSignal): Promise<FeedItem> {
     for (;;) {
+      if (signal?.aborted) throw new AbortError({ cause: signal.reason });
       const lines = this.batches.shift();
       if (lines) {
         this.queued -= lines.length;
@@ -52,7 +53,6 @@ export class FileFeed {
       }
       if (this.failure) throw this.failure.reason;
       if (this.ended) return this.ended;
-      if (signal?.aborted) throw new AbortError({ cause: signal.reason });
       await new Promise<void>((resolve) => {
         const onAbort = (): void => resolve();
         signal?.addEventListener('abort', onAbort, { once: true });
