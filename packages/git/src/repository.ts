@@ -1,17 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import pLimit from 'p-limit';
 import picomatch from 'picomatch';
-import bytes from 'bytes';
-import { FileFeed, slices } from './blame-feed.js';
+import { bulkBlame, type BlameTarget } from './bulk-blame.js';
 import { defaultCacheDir, hashKey, ResultCache } from './cache.js';
-import { AbortError, BlameFileError, InvalidOptionError } from './errors.js';
+import { AbortError, InvalidOptionError } from './errors.js';
 import type { GitEngine, HistoryQuery, RepoLocation } from './engines/engine.js';
 import { EngineSet, type EngineSetOptions, type Operation } from './engines/engine-set.js';
 import type {
   BlameChunk,
-  BlameFileFailure,
   BlameFileResult,
   BlameLine,
   BlameOptions,
@@ -28,10 +25,6 @@ import type {
 /** Files larger than this (bytes) are not blamed unless `maxFileSize` says otherwise: 50 MiB. */
 export const DEFAULT_MAX_BLAME_FILE_SIZE: number = 50 * 1024 * 1024;
 
-/** Lines one file's blame may run ahead of the reader before git is made to wait. */
-const PREFETCH_LINES = 10_000;
-/** Files with more lines are not cached: their JSON entry would cost more than blaming again. */
-const CACHE_MAX_LINES = 50_000;
 /** Part of every cache key, so entries written by an older parser are never read. */
 const BLAME_FORMAT = 'blame-v2';
 const HISTORY_FORMAT = 'history-v2';
@@ -202,96 +195,31 @@ export class Repository {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new InvalidOptionError(`concurrency must be a positive integer, got ${String(options.concurrency)}`);
     }
-    const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_BLAME_FILE_SIZE;
-    if (!(maxFileSize > 0) || (Number.isFinite(maxFileSize) && !Number.isInteger(maxFileSize))) {
-      throw new InvalidOptionError(`maxFileSize must be a positive number of bytes or Infinity, got ${String(options.maxFileSize)}`);
-    }
+    const maxFileSize = checkMaxFileSize(options.maxFileSize ?? DEFAULT_MAX_BLAME_FILE_SIZE);
     const engine = await this.engines.pick(this.choice, 'blame');
     const commit = await engine.resolveCommit(this.location, options.rev ?? 'HEAD', signal);
     const tree = await engine.listFiles(this.location, commit, signal);
-    const targets = selectTargets(tree, options.paths);
-    const sizes = await engine.blobSizes(this.location, targets.flatMap((t) => (t.file ? [t.file.id] : [])), signal);
     const mailmap = await this.mailmapFingerprint(engine, signal);
-    const limit = pLimit(concurrency);
-
-    const produce = async (file: TreeFile, feed: FileFeed): Promise<void> => {
-      const key = hashKey(BLAME_FORMAT, this.gitDir, engine.name, commit, file.path, file.id, mailmap);
-      const hit = await this.cache?.getJson<BlameFileResult>('blame', key);
-      if (hit) {
-        for (const part of slices(hit.lines)) await feed.put(part);
-        feed.finish(hit.error);
-        return;
-      }
-      // Kept for the cache while the file is small enough to be worth a JSON entry.
-      let kept: BlameLine[] | undefined = this.cache ? [] : undefined;
-      try {
-        for await (const batch of engine.blameFile(this.location, commit, file, signal)) {
-          for (const part of slices(batch)) {
-            if (kept && kept.length + part.length <= CACHE_MAX_LINES) for (const line of part) kept.push(line);
-            else kept = undefined;
-            await feed.put(part);
-            if (feed.stopped) return; // leaving the loop stops the engine (kills git)
+    const cache = this.cache;
+    yield* bulkBlame({
+      engine,
+      repo: this.location,
+      commit,
+      targets: selectTargets(tree, options.paths),
+      concurrency,
+      maxFileSize,
+      ...(cache
+        ? {
+            cache: {
+              key: (file) => hashKey(BLAME_FORMAT, this.gitDir, engine.name, commit, file.path, file.id, mailmap),
+              get: (key) => cache.getJson<BlameFileResult>('blame', key),
+              put: (key, result) => cache.putJson('blame', key, result),
+            },
           }
-        }
-      } catch (error) {
-        if (error instanceof AbortError || signal?.aborted) throw error;
-        const failure = toFailure(error, file.path);
-        feed.finish(failure);
-        // A failed git run may be transient; only what is certain about the blob is cached.
-        if (failure.code !== 'GITFLEET_GIT_BLAME_FAILED') await this.cache?.putJson('blame', key, { path: file.path, lines: [], error: failure });
-        return;
-      }
-      feed.finish();
-      if (kept && !signal?.aborted) await this.cache?.putJson('blame', key, { path: file.path, lines: kept });
-    };
-
-    // A window of started files keeps every worker busy while output stays in path order; each
-    // file runs ahead of the reader by at most PREFETCH_LINES lines, then git waits.
-    const window = concurrency * 8;
-    const feeds: (FileFeed | undefined)[] = [];
-    let next = 0;
-    const startUpTo = (done: number): void => {
-      while (next < targets.length && next < done + window) {
-        const target = targets[next++]!;
-        const feed = new FileFeed(PREFETCH_LINES);
-        feeds.push(feed);
-        const size = target.file ? sizes.get(target.file.id) : undefined;
-        if (!target.file) feed.finish(target.error);
-        else if (size !== undefined && size > maxFileSize) feed.finish(tooLarge(target.path, size, maxFileSize));
-        else {
-          const file = target.file;
-          limit(() => (feed.stopped ? undefined : produce(file, feed))).catch((error: unknown) => feed.fail(error));
-        }
-      }
-    };
-    try {
-      for (let done = 0; done < targets.length; done++) {
-        startUpTo(done);
-        const feed = feeds[done]!;
-        const path = targets[done]!.path;
-        // One chunk is held back so that a file's last chunk can say `done`.
-        let pending: BlameLine[] | undefined;
-        for (;;) {
-          const item = await feed.take(signal);
-          if (item.lines) {
-            if (pending) yield { path, lines: pending, done: false };
-            pending = item.lines;
-            continue;
-          }
-          feeds[done] = undefined; // let finished files be collected
-          onProgress?.({ done: done + 1, total: targets.length });
-          if (item.error) {
-            if (pending) yield { path, lines: pending, done: false };
-            yield { path, lines: [], done: true, error: item.error };
-          } else yield { path, lines: pending ?? [], done: true };
-          break;
-        }
-      }
-    } finally {
-      // Also on abort or an early stop: queued files never start, running ones stop.
-      limit.clearQueue();
-      for (const feed of feeds) feed?.stop();
-    }
+        : {}),
+      ...(signal ? { signal } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
   }
 
   /** Local and remote branches with tips, the head flag and upstreams. */
@@ -346,21 +274,15 @@ export class Repository {
   }
 }
 
-interface Target {
-  path: string;
-  file?: TreeFile;
-  error?: BlameFileResult['error'];
-}
-
 /**
  * Paths and globs -> blame targets in path order. A glob matches tracked files; a literal path
  * names a file, or a directory meaning every file under it; anything else is a per-file error.
  */
-function selectTargets(tree: readonly TreeFile[], paths: readonly string[] | undefined): Target[] {
+function selectTargets(tree: readonly TreeFile[], paths: readonly string[] | undefined): BlameTarget[] {
   const blameable = (f: TreeFile): boolean => f.mode !== '160000';
   if (!paths || paths.length === 0) return tree.filter(blameable).map((file) => ({ path: file.path, file }));
   const byPath = new Map(tree.map((f) => [f.path, f]));
-  const chosen = new Map<string, Target>();
+  const chosen = new Map<string, BlameTarget>();
   for (const raw of paths) {
     const p = raw.replace(/^\.\//, '');
     if (picomatch.scan(p).isGlob) {
@@ -379,22 +301,6 @@ function selectTargets(tree: readonly TreeFile[], paths: readonly string[] | und
     }
   }
   return [...chosen.values()].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
-}
-
-const formatSize = (n: number): string => bytes.format(n, { unitSeparator: ' ' }) ?? `${n} B`;
-
-function tooLarge(path: string, size: number, limit: number): BlameFileFailure {
-  return {
-    code: 'GITFLEET_GIT_FILE_TOO_LARGE',
-    message: `${path}: ${formatSize(size)}, larger than the ${formatSize(limit)} blame limit`,
-  };
-}
-
-/** A per-file failure from an engine, as a result's `error`. */
-function toFailure(error: unknown, path: string): BlameFileFailure {
-  if (error instanceof BlameFileError) return { code: error.code, message: error.message };
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-  return { code: 'GITFLEET_GIT_BLAME_FAILED', message: `${path}: ${message}` };
 }
 
 function defaultConcurrency(): number {
@@ -419,14 +325,16 @@ function toQuery(options: HistoryOptions, repoName: string): HistoryQuery {
   if (options.paths?.length) query.paths = [...options.paths];
   if (options.files) query.files = true;
   if (options.mailmap) query.mailmap = true;
-  if (options.maxFileSize !== undefined) {
-    const max = options.maxFileSize;
-    if (!(max > 0) || (Number.isFinite(max) && !Number.isInteger(max))) {
-      throw new InvalidOptionError(`maxFileSize must be a positive number of bytes or Infinity, got ${String(max)}`);
-    }
-    if (Number.isFinite(max)) query.maxFileSize = max;
-  }
+  if (options.maxFileSize !== undefined && Number.isFinite(checkMaxFileSize(options.maxFileSize))) query.maxFileSize = options.maxFileSize;
   return query;
+}
+
+/** A byte count (a positive integer) or Infinity. */
+function checkMaxFileSize(value: number): number {
+  if (!(value > 0) || (Number.isFinite(value) && !Number.isInteger(value))) {
+    throw new InvalidOptionError(`maxFileSize must be a positive number of bytes or Infinity, got ${String(value)}`);
+  }
+  return value;
 }
 
 function toDate(value: Date | number | string, name: string): number | string {
