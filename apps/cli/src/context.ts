@@ -1,8 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { openRepository, type EngineChoice, type Repository } from '@gitfleet/git';
+import { openRepository, type EngineChoice, type Operation, type Repository } from '@gitfleet/git';
+import { parseSize } from '@gitfleet/cache';
+import bytes from 'bytes';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
+import { note } from './output.js';
 
 export const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
 export const ENGINES = ['auto', 'git', 'es-git'] as const;
@@ -27,6 +30,29 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.in
 }
 
 export const positiveInt = z.coerce.number().int().positive();
+
+/** `512KB`, `50M`, `2GiB`, `1048576` (bytes; units are powers of 1024), or `none` for no limit. */
+export const byteSize = z.string().transform((raw, ctx) => {
+  if (/^(none|unlimited)$/i.test(raw.trim())) return Infinity;
+  try {
+    return parseSize(raw);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `expected a size such as 50MB, 512K or 1048576, or none; got ${JSON.stringify(raw)}` });
+    return z.NEVER;
+  }
+});
+
+/** How the CLI prints a byte count (`50 MB`). */
+export const formatSize = (n: number): string => bytes.format(n, { unitSeparator: ' ' }) ?? `${n} B`;
+
+/**
+ * One stderr line when the engine that runs `operation` cannot fill a field the output shows
+ * (es-git: tz offsets are null).
+ */
+export async function noteMissingFields(repo: Repository, operation: Operation): Promise<void> {
+  const { engine, tzOffsets } = await repo.capabilities(operation);
+  if (!tzOffsets) note(`${engine} engine: tz offsets unavailable (null)`);
+}
 
 /**
  * The es-git worker sits next to the bundle (dist/worker.js). When the CLI runs unbundled,

@@ -17,6 +17,9 @@ const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+const MAX_FILE_SIZE_HELP =
+  'skip files larger than this, with a note on stderr (default 50MB; e.g. 512KB, 200MB, 1GB, or none)';
+
 /** Options every repository command shares. */
 function common(cmd: Command, formats: readonly string[] = FORMATS, defaultFormat = 'table'): Command {
   return cmd
@@ -59,7 +62,8 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
       .argument('[paths...]', 'files, directories or globs (quote globs), relative to the repository root')
       .option('--rev <rev>', 'revision to blame at (default HEAD)')
       .option('--summary', 'surviving lines per author instead of per-line output')
-      .option('-j, --concurrency <n>', 'files blamed at once (default: CPU cores)'),
+      .option('-j, --concurrency <n>', 'files blamed at once (default: CPU cores)')
+      .option('--max-file-size <size>', MAX_FILE_SIZE_HELP),
   ).action(async (repo: string, paths: string[], opts: unknown) => {
     const failed = await blameCommand(repo, paths, opts, ctx);
     if (failed > 0) setExit(EXIT.failure);
@@ -113,11 +117,12 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
   common(
     program
       .command('analyze')
-      .description('the report: commits and time span, authors, surviving-line ownership, most-churned files')
+      .description('the report: commits and time span, authors, surviving-line ownership, most-churned files (followed through renames)')
       .argument('<repo>', 'repository path, or a URL to clone (bare, into a temp dir removed afterwards)')
       .option('--rev <rev>', 'revision to analyse (default HEAD)')
       .option('--top <n>', 'how many churned files to list', '10')
-      .option('--no-mailmap', 'do not apply .mailmap'),
+      .option('--no-mailmap', 'do not apply .mailmap to history (blame always applies it, as git blame does)')
+      .option('--max-file-size <size>', `${MAX_FILE_SIZE_HELP}; in history they count as binary`),
     ['table', 'json'],
   ).action(async (repo: string, opts: unknown) => analyzeCommand(repo, opts, ctx));
 

@@ -1,14 +1,19 @@
-import type { Repository } from './repository.js';
-import { summarizeBlame, type AuthorLines } from './summary.js';
-import type { ProgressEvent } from './types.js';
+import { DEFAULT_MAX_BLAME_FILE_SIZE, type Repository } from './repository.js';
+import { identityKey, summarizeBlame, type AuthorLines } from './summary.js';
+import type { Commit, ProgressEvent } from './types.js';
 
 export interface AnalyzeOptions {
   /** How many of the most-churned files to report. Default 10. */
   topFiles?: number;
   /** Revision to analyse. Default HEAD. */
   rev?: string;
-  /** Apply .mailmap (default true). */
+  /** Apply .mailmap to history (default true). Blame always applies it, as `git blame` does. */
   mailmap?: boolean;
+  /**
+   * Files larger than this (bytes) are not read: left out of ownership (listed as skipped) and
+   * counted as binary in history stats. Default: `DEFAULT_MAX_BLAME_FILE_SIZE` (50 MiB).
+   */
+  maxFileSize?: number;
   signal?: AbortSignal;
   onProgress?: (stage: 'history' | 'blame', event: ProgressEvent) => void;
 }
@@ -23,7 +28,9 @@ export interface AuthorActivity {
   lines: number;
 }
 
+/** Churn of one file at the analysed revision, through its renames (as `git log --follow`). */
 export interface FileChurn {
+  /** Path at the analysed revision. */
   path: string;
   commits: number;
   additions: number;
@@ -46,12 +53,18 @@ export interface AnalysisReport {
     spanDays: number;
   };
   authors: AuthorActivity[];
-  ownership: { totalLines: number; files: number; authors: AuthorLines[]; skipped: { path: string; code: string }[] };
+  ownership: { totalLines: number; files: number; authors: AuthorLines[]; skipped: { path: string; code: string; message: string }[] };
+  /**
+   * The most-churned files that exist at the analysed revision, each followed through its
+   * renames like `git log --follow` (first-parent stats); deleted files are not listed.
+   */
   churn: FileChurn[];
 }
 
 /**
  * The main report: history totals, author activity, surviving-line ownership and the most-churned files.
+ * An author is an email (case-insensitive) under the name and email of their newest commit,
+ * the same in every section.
  *
  * @example
  * ```ts
@@ -76,13 +89,16 @@ export async function analyzeRepository(repo: Repository, options: AnalyzeOption
   if (head === null) return report; // empty repository: nothing to walk or blame
 
   const authors = new Map<string, AuthorActivity>();
-  const churn = new Map<string, FileChurn>();
+  const current = (await repo.files([], { rev: head, ...(signal ? { signal } : {}) })).map((f) => f.path);
+  const churn = new FollowedChurn(current);
   let first = Infinity;
   let last = -Infinity;
+  const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_BLAME_FILE_SIZE;
   for await (const commit of repo.history({
     rev: head,
     files: true,
     mailmap,
+    maxFileSize,
     ...(signal ? { signal } : {}),
     onProgress: (e) => onProgress?.('history', e),
   })) {
@@ -90,43 +106,87 @@ export async function analyzeRepository(repo: Repository, options: AnalyzeOption
     if (commit.isMerge) report.commits.merges++;
     first = Math.min(first, commit.author.timestamp);
     last = Math.max(last, commit.author.timestamp);
-    const key = commit.author.email.toLowerCase();
+    // History comes newest first: the first commit seen names the identity.
+    const key = identityKey(commit.author.email);
     const a = authors.get(key) ?? { name: commit.author.name, email: commit.author.email, commits: 0, additions: 0, deletions: 0, lines: 0 };
     a.commits++;
     a.additions += commit.additions;
     a.deletions += commit.deletions;
     authors.set(key, a);
-    for (const f of commit.files ?? []) {
-      const c = churn.get(f.path) ?? { path: f.path, commits: 0, additions: 0, deletions: 0, churn: 0 };
-      c.commits++;
-      c.additions += f.additions;
-      c.deletions += f.deletions;
-      c.churn += f.additions + f.deletions;
-      churn.set(f.path, c);
-    }
+    churn.add(commit);
   }
   report.commits.first = first;
   report.commits.last = last;
   report.commits.spanDays = Math.round(((last - first) / 86_400) * 10) / 10;
 
   const ownership = await summarizeBlame(
-    repo.blame({ rev: head, ...(signal ? { signal } : {}), onProgress: (e) => onProgress?.('blame', e) }),
+    repo.blameChunks({
+      rev: head,
+      maxFileSize,
+      ...(signal ? { signal } : {}),
+      onProgress: (e) => onProgress?.('blame', e),
+    }),
   );
   for (const owner of ownership.authors) {
-    const key = owner.email.toLowerCase();
+    const key = identityKey(owner.email);
     const a = authors.get(key) ?? { name: owner.name, email: owner.email, commits: 0, additions: 0, deletions: 0, lines: 0 };
     a.lines = owner.lines;
     authors.set(key, a);
+    // One identity, one name: the history's, in the ownership section too.
+    owner.name = a.name;
+    owner.email = a.email;
   }
   report.ownership = {
     totalLines: ownership.totalLines,
     files: ownership.files,
     authors: ownership.authors,
-    skipped: ownership.errors.map(({ path, code }) => ({ path, code })),
+    skipped: ownership.errors.map(({ path, code, message }) => ({ path, code, message })),
   };
   report.authors = [...authors.values()].sort((x, y) => y.commits - x.commits || y.lines - x.lines || x.email.localeCompare(y.email));
-  report.churn = [...churn.values()]
+  report.churn = churn
+    .files()
     .sort((x, y) => y.churn - x.churn || y.commits - x.commits || (x.path < y.path ? -1 : 1))
     .slice(0, options.topFiles ?? 10);
   return report;
+}
+
+/**
+ * Churn of the files at the analysed revision, each followed through its renames as
+ * `git log --follow <path>` does: history comes newest first, each file tracks one path, and a
+ * commit that renames `old` to the tracked path moves the tracking to `old` for older commits.
+ */
+class FollowedChurn {
+  private readonly churn = new Map<string, FileChurn>();
+  /** Path in the history walked so far -> the current files that had it (several if a path was reused). */
+  private readonly tracked = new Map<string, string[]>();
+
+  constructor(currentPaths: Iterable<string>) {
+    for (const path of currentPaths) this.tracked.set(path, [path]);
+  }
+
+  add(commit: Commit): void {
+    const moves: [string, string[]][] = [];
+    for (const f of commit.files ?? []) {
+      const owners = this.tracked.get(f.path);
+      if (!owners) continue;
+      for (const path of owners) {
+        const c = this.churn.get(path) ?? { path, commits: 0, additions: 0, deletions: 0, churn: 0 };
+        c.commits++;
+        c.additions += f.additions;
+        c.deletions += f.deletions;
+        c.churn += f.additions + f.deletions;
+        this.churn.set(path, c);
+      }
+      if (f.status === 'renamed' && f.oldPath !== null) {
+        this.tracked.delete(f.path);
+        moves.push([f.oldPath, owners]);
+      }
+    }
+    // After the whole commit: a swap of two paths must not count one change twice.
+    for (const [oldPath, owners] of moves) this.tracked.set(oldPath, [...(this.tracked.get(oldPath) ?? []), ...owners]);
+  }
+
+  files(): FileChurn[] {
+    return [...this.churn.values()];
+  }
 }

@@ -1,3 +1,5 @@
+import type { BlameErrorCode } from './types.js';
+
 /** Stable error codes; match on `code` rather than `instanceof` across package copies. */
 export type GitErrorCode =
   | 'GITFLEET_GIT_NOT_A_REPOSITORY'
@@ -7,6 +9,12 @@ export type GitErrorCode =
   | 'GITFLEET_GIT_CORRUPT'
   | 'GITFLEET_GIT_INVALID_OPTION'
   | 'GITFLEET_GIT_ABORTED'
+  // per-file blame failures (see BlameErrorCode)
+  | 'GITFLEET_GIT_PATH_NOT_FOUND'
+  | 'GITFLEET_GIT_BINARY_FILE'
+  | 'GITFLEET_GIT_NOT_A_FILE'
+  | 'GITFLEET_GIT_FILE_TOO_LARGE'
+  | 'GITFLEET_GIT_BLAME_FAILED'
   // clone and refresh (fleet)
   | 'GITFLEET_GIT_AUTH_FAILED'
   | 'GITFLEET_GIT_NETWORK_FAILED'
@@ -80,6 +88,18 @@ export class AbortError extends GitError {
   override name = 'AbortError';
   constructor(options: GitErrorOptions = {}) {
     super('GITFLEET_GIT_ABORTED', 'the operation was aborted', options);
+  }
+}
+
+/**
+ * One file of a bulk blame cannot be blamed. Engines throw it from `blameFile`; the facade turns
+ * it into that file's `error` and carries on with the others.
+ */
+export class BlameFileError extends GitError {
+  override name = 'BlameFileError';
+  declare readonly code: BlameErrorCode;
+  constructor(code: BlameErrorCode, message: string, options: GitErrorOptions = {}) {
+    super(code, message, options);
   }
 }
 

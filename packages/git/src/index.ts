@@ -1,4 +1,4 @@
-export { openRepository, Repository } from './repository.js';
+export { openRepository, Repository, DEFAULT_MAX_BLAME_FILE_SIZE } from './repository.js';
 export type { OpenRepositoryOptions, FilesOptions, CallOptions } from './repository.js';
 export { analyzeRepository } from './analyze.js';
 export type { AnalyzeOptions, AnalysisReport, AuthorActivity, FileChurn } from './analyze.js';
@@ -17,6 +17,7 @@ export {
   GitCommandError,
   InvalidOptionError,
   AbortError,
+  BlameFileError,
   isGitError,
 } from './errors.js';
 export type { GitErrorCode } from './errors.js';

@@ -1,24 +1,34 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import pLimit from 'p-limit';
 import picomatch from 'picomatch';
 import type { CacheStore } from '@gitfleet/cache';
 import { hashKey, openCache, type CacheOption } from './cache.js';
+import { bulkBlame, type BlameTarget } from './bulk-blame.js';
 import { AbortError, InvalidOptionError } from './errors.js';
 import type { GitEngine, HistoryQuery, RepoLocation } from './engines/engine.js';
 import { EngineSet, type EngineSetOptions, type Operation } from './engines/engine-set.js';
 import type {
+  BlameChunk,
   BlameFileResult,
+  BlameLine,
   BlameOptions,
   Branch,
   Commit,
+  EngineCapabilities,
   EngineChoice,
   EngineName,
   HistoryOptions,
   StagedDiff,
   TreeFile,
 } from './types.js';
+
+/** Files larger than this (bytes) are not blamed unless `maxFileSize` says otherwise: 50 MiB. */
+export const DEFAULT_MAX_BLAME_FILE_SIZE: number = 50 * 1024 * 1024;
+
+/** Part of every cache key, so entries written by an older parser are never read. */
+const BLAME_FORMAT = 'blame-v2';
+const HISTORY_FORMAT = 'history-v2';
 
 export interface OpenRepositoryOptions {
   /** `auto` (default) picks the faster engine per operation; `git` or `es-git` forces one. */
@@ -98,6 +108,20 @@ export class Repository {
   }
 
   /**
+   * The engine an operation runs on and what it can deliver: fields it cannot fill are `null`.
+   *
+   * @example
+   * ```ts
+   * const { engine, tzOffsets } = await repo.capabilities('blame');
+   * if (!tzOffsets) console.error(`${engine} engine: tz offsets unavailable (null)`);
+   * ```
+   */
+  async capabilities(operation: Operation): Promise<EngineCapabilities & { engine: EngineName }> {
+    const engine = await this.engines.pick(this.choice, operation);
+    return { engine: engine.name, ...engine.capabilities };
+  }
+
+  /**
    * Streams commits like `git log`: from HEAD, a ref or range, or all refs, with per-commit
    * stats against the first parent and, on request, per-file changes.
    */
@@ -136,49 +160,68 @@ export class Repository {
 
   /**
    * Blames many files in parallel at HEAD or `rev`. Results come in path order; a file that
-   * cannot be blamed (missing, binary, a submodule) carries an `error` and never stops the rest.
+   * cannot be blamed (missing, binary, a submodule, over `maxFileSize`) carries an `error` and
+   * never stops the rest. Each result holds the whole file's lines: for big files, or to tally
+   * lines without keeping them, use {@link Repository.blameChunks}.
    */
   async *blame(options: BlameOptions = {}): AsyncGenerator<BlameFileResult> {
+    let lines: BlameLine[] = [];
+    for await (const chunk of this.blameChunks(options)) {
+      if (chunk.error) {
+        lines = [];
+        yield { path: chunk.path, lines: [], error: chunk.error };
+        continue;
+      }
+      for (const line of chunk.lines) lines.push(line);
+      if (!chunk.done) continue;
+      yield { path: chunk.path, lines };
+      lines = [];
+    }
+  }
+
+  /**
+   * Like {@link Repository.blame}, but each file's lines come in chunks as git produces them,
+   * so memory stays bounded however big a file is (`summarizeBlame` and `analyzeRepository`
+   * read this). The last chunk of a file has `done: true`; a failed file ends with a chunk
+   * carrying `error`.
+   *
+   * @example
+   * ```ts
+   * let lines = 0;
+   * for await (const chunk of repo.blameChunks({ paths: ['data/huge.csv'] })) lines += chunk.lines.length;
+   * ```
+   */
+  async *blameChunks(options: BlameOptions = {}): AsyncGenerator<BlameChunk> {
     const { signal, onProgress } = options;
     const concurrency = options.concurrency ?? defaultConcurrency();
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new InvalidOptionError(`concurrency must be a positive integer, got ${String(options.concurrency)}`);
     }
+    const maxFileSize = checkMaxFileSize(options.maxFileSize ?? DEFAULT_MAX_BLAME_FILE_SIZE);
     const engine = await this.engines.pick(this.choice, 'blame');
     const commit = await engine.resolveCommit(this.location, options.rev ?? 'HEAD', signal);
     const tree = await engine.listFiles(this.location, commit, signal);
-    const targets = selectTargets(tree, options.paths);
     const mailmap = await this.mailmapFingerprint(engine, signal);
-    const limit = pLimit(concurrency);
-    const blameOne = async (target: Target): Promise<BlameFileResult> => {
-      if (!target.file) return { path: target.path, lines: [], error: target.error! };
-      const key = hashKey(this.gitDir, engine.name, commit, target.file.path, target.file.id, mailmap);
-      const hit = await this.cache?.getJson<BlameFileResult>('blame', key);
-      if (hit) return hit;
-      const result = await engine.blameFile(this.location, commit, target.file, signal);
-      if (!signal?.aborted) await this.cache?.putJson('blame', key, result);
-      return result;
-    };
-    // Keep a bounded window of started files so output stays ordered while all workers stay busy.
-    const window = concurrency * 8;
-    const pending: (Promise<BlameFileResult> | undefined)[] = [];
-    let next = 0;
-    for (let done = 0; done < targets.length; done++) {
-      while (next < targets.length && next < done + window) {
-        const target = targets[next++]!;
-        const task = limit(() => blameOne(target));
-        task.catch(() => undefined);
-        pending.push(task);
-      }
-      if (signal?.aborted) {
-        limit.clearQueue();
-        throw new AbortError({ cause: signal.reason });
-      }
-      const result = await pending[done]!;
-      pending[done] = undefined; // let finished results be collected
-      onProgress?.({ done: done + 1, total: targets.length });
-      yield result;
-    }
+    const cache = this.cache;
+    yield* bulkBlame({
+      engine,
+      repo: this.location,
+      commit,
+      targets: selectTargets(tree, options.paths),
+      concurrency,
+      maxFileSize,
+      ...(cache
+        ? {
+            cache: {
+              key: (file) => hashKey(BLAME_FORMAT, this.gitDir, engine.name, commit, file.path, file.id, mailmap),
+              get: (key) => cache.getJson<BlameFileResult>('blame', key),
+              put: (key, result) => cache.putJson('blame', key, result),
+            },
+          }
+        : {}),
+      ...(signal ? { signal } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
   }
 
   /** Local and remote branches with tips, the head flag and upstreams. */
@@ -222,7 +265,7 @@ export class Repository {
   private async historyKey(engine: GitEngine, query: HistoryQuery, signal?: AbortSignal): Promise<string> {
     const refs = await engine.refState(this.location, signal);
     const mailmap = query.mailmap ? await this.mailmapFingerprint(engine, signal) : '';
-    return hashKey(this.gitDir, engine.name, JSON.stringify(query), refs, mailmap);
+    return hashKey(HISTORY_FORMAT, this.gitDir, engine.name, JSON.stringify(query), refs, mailmap);
   }
 
   /** Blame authors and mailmapped history depend on .mailmap (work tree, or HEAD in a bare repo). */
@@ -235,21 +278,15 @@ export class Repository {
   }
 }
 
-interface Target {
-  path: string;
-  file?: TreeFile;
-  error?: BlameFileResult['error'];
-}
-
 /**
  * Paths and globs -> blame targets in path order. A glob matches tracked files; a literal path
  * names a file, or a directory meaning every file under it; anything else is a per-file error.
  */
-function selectTargets(tree: readonly TreeFile[], paths: readonly string[] | undefined): Target[] {
+function selectTargets(tree: readonly TreeFile[], paths: readonly string[] | undefined): BlameTarget[] {
   const blameable = (f: TreeFile): boolean => f.mode !== '160000';
   if (!paths || paths.length === 0) return tree.filter(blameable).map((file) => ({ path: file.path, file }));
   const byPath = new Map(tree.map((f) => [f.path, f]));
-  const chosen = new Map<string, Target>();
+  const chosen = new Map<string, BlameTarget>();
   for (const raw of paths) {
     const p = raw.replace(/^\.\//, '');
     if (picomatch.scan(p).isGlob) {
@@ -292,7 +329,16 @@ function toQuery(options: HistoryOptions, repoName: string): HistoryQuery {
   if (options.paths?.length) query.paths = [...options.paths];
   if (options.files) query.files = true;
   if (options.mailmap) query.mailmap = true;
+  if (options.maxFileSize !== undefined && Number.isFinite(checkMaxFileSize(options.maxFileSize))) query.maxFileSize = options.maxFileSize;
   return query;
+}
+
+/** A byte count (a positive integer) or Infinity. */
+function checkMaxFileSize(value: number): number {
+  if (!(value > 0) || (Number.isFinite(value) && !Number.isInteger(value))) {
+    throw new InvalidOptionError(`maxFileSize must be a positive number of bytes or Infinity, got ${String(value)}`);
+  }
+  return value;
 }
 
 function toDate(value: Date | number | string, name: string): number | string {

@@ -77,6 +77,11 @@ export interface HistoryOptions {
   files?: boolean;
   /** Apply .mailmap to names and emails. */
   mailmap?: boolean;
+  /**
+   * Files larger than this many bytes count as binary in stats (no line counts), so their
+   * contents are not diffed: git's `core.bigFileThreshold`. Default: git's own, 512 MiB.
+   */
+  maxFileSize?: number;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
 }
@@ -104,12 +109,28 @@ export type BlameErrorCode =
   | 'GITFLEET_GIT_PATH_NOT_FOUND'
   | 'GITFLEET_GIT_BINARY_FILE'
   | 'GITFLEET_GIT_NOT_A_FILE'
+  | 'GITFLEET_GIT_FILE_TOO_LARGE'
   | 'GITFLEET_GIT_BLAME_FAILED';
+
+/** Why one file could not be blamed; the message names the file. */
+export interface BlameFileFailure {
+  code: BlameErrorCode;
+  message: string;
+}
 
 export interface BlameFileResult {
   path: string;
-  error?: { code: BlameErrorCode; message: string };
+  error?: BlameFileFailure;
   lines: BlameLine[];
+}
+
+/**
+ * A piece of one file's blame, from `repo.blameChunks()`: the file's lines in order, over one or
+ * more chunks; the last chunk of a file has `done: true`. A file that fails ends with a chunk
+ * carrying `error` (and no lines); lines of its earlier chunks, if any, are then void.
+ */
+export interface BlameChunk extends BlameFileResult {
+  done: boolean;
 }
 
 export interface BlameOptions {
@@ -119,8 +140,19 @@ export interface BlameOptions {
   paths?: readonly string[];
   /** Files blamed at once. Default: the number of CPU cores (min 2). */
   concurrency?: number;
+  /**
+   * Files larger than this many bytes are not blamed: they come back with
+   * `GITFLEET_GIT_FILE_TOO_LARGE`. Default 50 MiB (`DEFAULT_MAX_BLAME_FILE_SIZE`); `Infinity` for no limit.
+   */
+  maxFileSize?: number;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
+}
+
+/** What an engine can deliver; a field it cannot deliver comes back as `null`. */
+export interface EngineCapabilities {
+  /** `Person.tzOffset` and `BlameLine.authorTzOffset` (false for es-git). */
+  tzOffsets: boolean;
 }
 
 export interface Branch {

@@ -68,6 +68,10 @@ describe('bad input gets a clear one-line error, and only the affected item fail
       await expect(collect(r.history({ maxCount: -1 }))).rejects.toMatchObject({ code: 'GITFLEET_GIT_INVALID_OPTION' });
       await expect(collect(r.history({ rev: '--output=/tmp/x' }))).rejects.toMatchObject({ code: 'GITFLEET_GIT_INVALID_OPTION' });
       await expect(collect(r.blame({ concurrency: 0 }))).rejects.toMatchObject({ code: 'GITFLEET_GIT_INVALID_OPTION' });
+      for (const maxFileSize of [0, -1, 1.5, Number.NaN]) {
+        await expect(collect(r.blame({ maxFileSize }))).rejects.toMatchObject({ code: 'GITFLEET_GIT_INVALID_OPTION' });
+        await expect(collect(r.history({ maxFileSize }))).rejects.toMatchObject({ code: 'GITFLEET_GIT_INVALID_OPTION' });
+      }
     } finally {
       await dir.cleanup();
     }

@@ -13,6 +13,7 @@ export const MEASUREMENT_IDS: readonly string[] = [
   'cache.history.first', 'cache.history.second', 'cache.blame.first', 'cache.blame.second',
   'history.es-git', 'history.baseline-es', 'blame50.es-git', 'blame50.git', 'blame50.baseline',
   ...SMALL_OPS.flatMap((op) => [`op.${op}.git`, `op.${op}.es-git`]),
+  'bigfile.analyze', 'bigfile.baseline',
 ];
 
 /** What the sanity notes compare item counts with. */
@@ -145,6 +146,9 @@ export function evaluate(m: Record<string, Summary>, expected: Expected, repeat:
   pair('5a', 'history, per-file stats (es-git engine)', 'history.es-git', 'history.baseline-es', '`git log --numstat`', '', () => []);
   pair('5b', `blame ${SUBSET} files (es-git engine)`, 'blame50.es-git', 'blame50.baseline', `\`xargs git blame\` on ${SUBSET}`, '', () => []);
   pair('5c', `blame ${SUBSET} files (git engine)`, 'blame50.git', 'blame50.baseline', `\`xargs git blame\` on ${SUBSET}`, '', () => []);
+  pair('6', 'analyze, a 200 MiB file and a 1M-line file (git engine, cache off)', 'bigfile.analyze', 'bigfile.baseline',
+    '`git blame` of the 1M-line file alone', 'completes, skipping only the 200 MiB file; peak RSS <= 400 MB',
+    (_r, s) => [check('RSS MB', s.maxRssMB, 400), check('files skipped', s.errors, 1)]);
 
   return { rows, flatness, choices: choose(get), notes: [...marginNotes(rows), ...notes(get, expected, repeat)] };
 }
@@ -225,6 +229,14 @@ function notes(get: (id: string) => Summary, data: Expected, repeat: number): st
   if (errs('blame.git') !== undefined) out.push(`Blame (git engine) reported ${errs('blame.git')} per-file errors out of ${get('blame.git').items} files (binary files are expected errors).`);
   if (errs('blame50.es-git') !== undefined && errs('blame50.es-git') !== errs('blame50.git')) {
     out.push(`Blame of ${SUBSET} files: es-git reported ${errs('blame50.es-git')} per-file errors, git engine ${String(errs('blame50.git'))}.`);
+  }
+  const big = get('bigfile.analyze');
+  if (big.treeMaxRssMB !== undefined) {
+    out.push(
+      `Scenario 6: peak RSS of the Node process ${Math.round(big.maxRssMB ?? Number.NaN)} MB; of the largest single process ` +
+        `of the run, Node or a git child, ${Math.round(big.treeMaxRssMB)} MB (\`git blame\` of the 1M-line file alone: ` +
+        `${Math.round(get('bigfile.baseline').treeMaxRssMB ?? Number.NaN)} MB).`,
+    );
   }
   if (repeat < 3) out.push(`Only ${repeat} repetition(s): the medians rest on very few samples.`);
   return out;

@@ -7,12 +7,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBigFileRepo, MILLION_LINES_FILE, type BigFileDataset } from './big-files.js';
 import { ensureDataset, type Dataset } from './dataset.js';
 import { evaluate, MEASUREMENT_IDS, SMALL_OPS, SUBSET } from './evaluate.js';
 import { describeMachine, describeSource } from './machine.js';
 import { runBaseline, runOurs, type Sample } from './measure.js';
 import { Recorder } from './recorder.js';
-import { renderMarkdown, resultsSection, writeReports, type Config, type Results } from './report.js';
+import { renderMarkdown, resultsSection, writeReports, type BigFilesRun, type Config, type Results } from './report.js';
 import type { ScenarioOptions } from './run-scenario.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -106,6 +107,39 @@ async function repetition(rec: Recorder, rep: number, data: Dataset, config: Con
   }
 }
 
+/**
+ * Scenario 6: analyze of the big-file repository (Node's peak RSS is the target) against
+ * `git blame` of its 1M-line file alone; both under GNU time for the largest process's RSS.
+ */
+async function bigFileStep(rec: Recorder, rep: number, big: BigFileDataset, config: Config): Promise<void> {
+  log('[6] big files: analyze of a 200 MiB file and a 1M-line file vs git blame of the 1M-line file');
+  const steps: [string, () => Promise<Sample>][] = [
+    ['bigfile.analyze', () => runOurs('analyze', big.path, { engine: 'git', cache: false }, config.timeoutMs, true)],
+    ['bigfile.baseline', () => runBaseline(`git blame --porcelain HEAD -- ${MILLION_LINES_FILE} >/dev/null`, big.path, config.timeoutMs, true)],
+  ];
+  for (const [id, run] of rep % 2 === 0 ? steps.reverse() : steps) await rec.measure(id, run);
+}
+
+function bigFilesRun(big: BigFileDataset, machine: Results['machine'], source: string, repeat: number): BigFilesRun {
+  return { machine, source, repeat, head: big.head, files: big.files };
+}
+
+/**
+ * `--only big-files`: measures scenario 6 alone and merges it into the saved results (the other
+ * scenarios keep their figures and machine); the report says where and when scenario 6 ran.
+ */
+async function onlyBigFiles(config: Config): Promise<void> {
+  const out = outputs(config);
+  const saved = JSON.parse(await readFile(out.json, 'utf8')) as Results;
+  const machine = await describeMachine();
+  const big = await ensureBigFileRepo(WORK_DIR, log);
+  const rec = new Recorder(log);
+  for (let rep = 1; rep <= config.repeat; rep++) await bigFileStep(rec, rep, big, config);
+  const measurements = { ...saved.measurements, 'bigfile.analyze': rec.summary('bigfile.analyze'), 'bigfile.baseline': rec.summary('bigfile.baseline') };
+  const bigFiles = bigFilesRun(big, machine, await describeSource(ROOT), config.repeat);
+  await publish({ ...saved, measurements, bigFiles, ...evaluate(measurements, saved.dataset, saved.config.repeat) }, out);
+}
+
 /** Where a run's report goes: the committed files, or `.bench-work/quick/` for smoke runs. */
 function outputs(config: Config): { md: string; json: string } {
   if (config.quick) return { md: join(WORK_DIR, 'quick/BENCHMARKS.md'), json: join(WORK_DIR, 'quick/latest.json') };
@@ -128,17 +162,20 @@ async function render(config: Config): Promise<void> {
 async function main(): Promise<void> {
   const config = readConfig();
   if (process.argv.includes('--render')) return render(config);
+  if (process.argv.includes('--only') && process.argv.includes('big-files')) return onlyBigFiles(config);
   const machine = await describeMachine();
   const source = await describeSource(ROOT);
   log(`gitfleet bench: ${config.commits} commits, ${config.files} files, ${config.repeat} repetition(s)`);
   const data = await ensureDataset(WORK_DIR, { commits: config.commits, files: config.files, seed: config.seed }, log);
   log(`dataset: ${data.path} (${data.reused ? 'reused' : 'new'}, HEAD ${data.head.slice(0, 12)})`);
 
+  const big = await ensureBigFileRepo(WORK_DIR, log);
   const rec = new Recorder(log);
   const started = Date.now();
   for (let rep = 1; rep <= config.repeat; rep++) {
     log(`--- repetition ${rep}/${config.repeat}`);
     await repetition(rec, rep, data, config, machine.cores);
+    await bigFileStep(rec, rep, big, config);
   }
   const measurements = Object.fromEntries(MEASUREMENT_IDS.map((id) => [id, rec.summary(id)]));
   const dataset = {
@@ -158,6 +195,7 @@ async function main(): Promise<void> {
     baselines: baselines(machine.cores),
     durationS: Math.round((Date.now() - started) / 1000),
     measurements,
+    bigFiles: bigFilesRun(big, machine, source, config.repeat),
     ...evaluate(measurements, dataset, config.repeat),
   };
   await publish(results, outputs(config));

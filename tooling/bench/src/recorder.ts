@@ -9,6 +9,8 @@ export interface Summary {
   samplesMs: number[];
   /** Peak RSS: the highest over repetitions. */
   maxRssMB?: number;
+  /** Peak RSS of the largest process in the tree (GNU time), the highest over repetitions. */
+  treeMaxRssMB?: number;
   /** Event-loop lag p99: the median over repetitions; lag max: the highest. */
   lagP99Ms?: number;
   lagMaxMs?: number;
@@ -65,6 +67,7 @@ export class Recorder {
       wallMs: median(pick(samples, 'wallMs')),
       samplesMs: pick(samples, 'wallMs'),
       ...optional('maxRssMB', pick(samples, 'maxRssMB'), max),
+      ...optional('treeMaxRssMB', pick(samples, 'treeMaxRssMB'), max),
       ...optional('lagP99Ms', pick(samples, 'lagP99Ms'), median),
       ...optional('lagMaxMs', pick(samples, 'lagMaxMs'), max),
       ...optional('items', pick(samples, 'items'), max),

@@ -2,14 +2,14 @@
  * Child runner: one "ours" measurement in a fresh Node process, so peak RSS and
  * event-loop lag belong to that work alone.
  *
- *   node dist/run-scenario.js <history|blame|op> <repo> <json-options>
+ *   node dist/run-scenario.js <history|blame|op|analyze> <repo> <json-options>
  *
  * Prints one JSON line: a RunnerResult, or `{ "error": "..." }` (exit code 1).
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { openRepository, type Repository } from '@gitfleet/git';
+import { analyzeRepository, openRepository, type Repository } from '@gitfleet/git';
 
-export type Scenario = 'history' | 'blame' | 'op';
+export type Scenario = 'history' | 'blame' | 'op' | 'analyze';
 export type SmallOp = 'branches' | 'files' | 'stagedDiff';
 
 export interface ScenarioOptions {
@@ -28,12 +28,12 @@ export interface ScenarioOptions {
 export interface RunnerResult {
   /** history/blame: open + full stream + close. op: median of the timed calls. */
   wallMs: number;
-  /** Commits, blamed files, or the last op call's result size. */
+  /** Commits, blamed files, the last op call's result size, or analyze's blamed lines. */
   items: number;
   lagP99Ms: number;
   lagMaxMs: number;
   maxRssMB: number;
-  /** blame: files that came back with an error (binary files are expected ones). */
+  /** blame: files that came back with an error (binary files are expected ones); analyze: files skipped. */
   errors?: number;
   /** op: openRepository + the first (warm-up) call, which includes any worker start-up. */
   firstCallMs?: number;
@@ -62,6 +62,10 @@ async function measure(scenario: Scenario, path: string, options: ScenarioOption
         ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
       });
       for await (const commit of history) if (commit.sha) items++;
+    } else if (scenario === 'analyze') {
+      const report = await analyzeRepository(repo);
+      items = report.ownership.totalLines;
+      errors = report.ownership.skipped.length;
     } else if (scenario === 'blame') {
       for await (const file of repo.blame(options.paths ? { paths: options.paths } : {})) {
         items++;
@@ -92,7 +96,7 @@ async function measure(scenario: Scenario, path: string, options: ScenarioOption
     lagP99Ms: lag.percentile(99) / 1e6,
     lagMaxMs: lag.max / 1e6,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
-    ...(scenario === 'blame' ? { errors } : {}),
+    ...(scenario === 'blame' || scenario === 'analyze' ? { errors } : {}),
     ...(firstCallMs === undefined ? {} : { firstCallMs }),
   };
 }
@@ -109,10 +113,10 @@ const [scenario, path, json = '{}'] = process.argv.slice(2);
 const print = (value: unknown, code: number): void => {
   process.stdout.write(`${JSON.stringify(value)}\n`, () => process.exit(code));
 };
-if ((scenario !== 'history' && scenario !== 'blame' && scenario !== 'op') || !path) {
-  print({ error: 'usage: run-scenario.js <history|blame|op> <repo> <json-options>' }, 2);
+if (!['history', 'blame', 'op', 'analyze'].includes(scenario ?? '') || !path) {
+  print({ error: 'usage: run-scenario.js <history|blame|op|analyze> <repo> <json-options>' }, 2);
 } else {
-  measure(scenario, path, JSON.parse(json) as ScenarioOptions).then(
+  measure(scenario as Scenario, path, JSON.parse(json) as ScenarioOptions).then(
     (result) => print(result, 0),
     (error: unknown) => print({ error: describeError(error) }, 1),
   );

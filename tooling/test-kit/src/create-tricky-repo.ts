@@ -27,6 +27,9 @@ export type TrickyCommit =
   | 'twoLineSummary'
   | 'conflictMerge'
   | 'octopusMerge'
+  | 'twoPaths'
+  | 'utilMoved'
+  | 'utilMerge'
   | 'tagged';
 
 /** One rename as `git log -M --name-status` reports it. */
@@ -59,6 +62,13 @@ export interface TrickyRepoFacts {
   binaryPaths: string[];
   /** Paths that are symlinks at HEAD. */
   symlinkPaths: string[];
+  /** A file whose lines start with a UTF-8 byte-order mark (the first line and one in the middle). */
+  bomPath: string;
+  /**
+   * `lib/util.c` at HEAD: blame takes lines from `src/util.c` (renamed on a side branch) and from
+   * `lib/util.c`; commit `twoPaths` (and the one adding both files) contributes lines under both.
+   */
+  movedPath: string;
   /** Commits whose message is ISO-8859-1 bytes: [with `encoding` header, without]. */
   latin1MessageShas: string[];
   /** Unusual paths (space, tab, newline, quotes, unicode, leading dash) in HEAD's tree. */
@@ -422,6 +432,46 @@ async function buildHistory(repo: string, originPath: string): Promise<TrickyRep
   await switchTo('main');
   await merge(['topic/i18n'], "Merge branch 'topic/i18n'", alice, bot);
 
+  // --- Merge 5: a rename on one side, edits on both (blame's origPath) ------------------------
+  // src/util.c and lib/util.c both exist; `twoPaths` edits both. On topic/util-move lib/util.c
+  // is deleted, then src/util.c is renamed to lib/util.c and edited; main edits lib/util.c.
+  // The hand-made merge keeps both bodies in lib/util.c, so blame reaches `twoPaths` (and the
+  // commit adding both files) under two paths: git then repeats `filename` in porcelain output.
+  const utilSrc = Array.from({ length: 30 }, (_, i) => `int util_${i + 1}(void) { return ${i + 1}; } /* ${word(i)} */`);
+  const utilLib = Array.from({ length: 8 }, (_, i) => `/* vendored ${i + 1}: ${word(i + 3)} ${word(i + 6)} */`);
+  const cText = (lines: string[]): string => `${lines.join('\n')}\n`;
+  const bom = '\ufeff';
+  await commit(alice, {
+    'src/util.c': cText(utilSrc),
+    'lib/util.c': cText(utilLib),
+    'bom.txt': `${bom}first line after a byte-order mark\nsecond line\n${bom}third line starts with one too\n`,
+  }, 'Add util.c twice and a file with byte-order marks');
+  utilSrc[12] = 'int util_13(void) { return -13; } /* twoPaths */';
+  utilLib[2] = '/* vendored 3: patched by twoPaths */';
+  shas.twoPaths = await commit(bob, { 'src/util.c': cText(utilSrc), 'lib/util.c': cText(utilLib) }, 'Patch both copies of util.c');
+  const utilBase = await head();
+  await switchTo('topic/util-move', true);
+  await commit(carol, { 'lib/util.c': null }, 'Drop the vendored util.c');
+  await git(repo, ['mv', 'src/util.c', 'lib/util.c']);
+  for (const i of [19, 20, 21, 24, 25]) utilSrc[i] = `int util_${i + 1}(void) { return ${(i + 1) * 100}; } /* moved */`;
+  shas.utilMoved = await commit(carol, { 'lib/util.c': cText(utilSrc) }, 'Move src/util.c to lib/util.c and tune it');
+  renames.push({ sha: shas.utilMoved, from: 'src/util.c', to: 'lib/util.c' });
+  await switchTo('main');
+  utilLib[5] = '/* vendored 6: edited on main */';
+  await commit(dev, { 'lib/util.c': cText(utilLib) }, 'Edit the vendored util.c on main');
+  tick();
+  const utilEnv = identityEnv(stamp(emi), stamp(emi));
+  // Conflicts (modify/delete, rename onto an existing path) are expected: the resolution is ours.
+  await git(repo, ['merge', '--no-ff', '--no-commit', '--quiet', 'topic/util-move'], { env: utilEnv }).catch(() => undefined);
+  await git(repo, ['rm', '--quiet', '--force', '--ignore-unmatch', '--', 'src/util.c']);
+  shas.utilMerge = await commitFiles(repo, { 'lib/util.c': cText([...utilSrc, ...utilLib]) }, {
+    message: "Merge branch 'topic/util-move'\n\nKeep both bodies in lib/util.c.",
+    author: stamp(emi),
+    committer: stamp(emi),
+  });
+  await git(repo, ['branch', '--quiet', '-D', 'topic/util-move']);
+  if (utilBase === shas.utilMerge) throw new Error('the util.c merge made no commit');
+
   // --- More history, the unmerged branch -------------------------------------------------------
   await git(repo, ['mv', 'with space/file name.txt', 'with space/renamed file.txt']);
   const spacedRename = await commit(alice, { 'src/big.txt': editBig() }, 'Rename the spaced file and edit big.txt');
@@ -488,6 +538,8 @@ async function buildHistory(repo: string, originPath: string): Promise<TrickyRep
     renames,
     binaryPaths: ['assets/logo.png', 'assets/old.bin'],
     symlinkPaths: ['config/settings.json', 'link-to-readme'],
+    bomPath: 'bom.txt',
+    movedPath: 'lib/util.c',
     latin1MessageShas: [shas.latin1EncodingHeader, shas.latin1RawMessage],
     trickyPaths: [
       '-dash-leading.txt',

@@ -151,6 +151,19 @@ describe('createTrickyRepo', () => {
     expect(lines(await run(['show', 'HEAD:src/big.txt'])).length).toBeGreaterThanOrEqual(290);
   });
 
+  it('has a file whose blame reaches one commit under two paths, and lines starting with a byte-order mark', async () => {
+    const { movedPath, bomPath, shas } = repo.facts;
+    const porcelain = await run(['blame', '--porcelain', 'HEAD', '--', movedPath]);
+    // git repeats `filename` after each group of a commit whose lines come from more than one path.
+    const groups = [...porcelain.matchAll(/^([0-9a-f]{40}) \d+ \d+ \d+\n(?:(?!\t)[^\n]*\n)*?filename (.*)$/gm)];
+    const paths = new Set(groups.filter((g) => g[1] === shas.twoPaths).map((g) => g[2]));
+    expect([...paths].sort()).toEqual(['lib/util.c', 'src/util.c']);
+    expect(lines(await run(['rev-list', '--parents', '-1', shas.utilMerge]))[0]?.split(' ')).toHaveLength(3);
+    const bom = await git(repo.path, ['cat-file', 'blob', `HEAD:${bomPath}`]);
+    expect(bom.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(bom.indexOf(Buffer.from('\n\xef\xbb\xbf', 'latin1'))).toBeGreaterThan(0);
+  });
+
   it('has a file deleted and re-added with different content', async () => {
     const { fileDeleted, fileReAdded } = repo.facts.shas;
     const history = await run(['log', '--format=%H', '--name-status', '--', 'reborn.txt']);

@@ -1,7 +1,7 @@
-import { analyzeRepository, createFleet, type AnalysisReport } from '@gitfleet/git';
+import { analyzeRepository, createFleet, DEFAULT_MAX_BLAME_FILE_SIZE, type AnalysisReport } from '@gitfleet/git';
 import { z } from 'zod';
-import { globalSchema, open, parseOptions, positiveInt, type RunContext } from '../context.js';
-import { formatTime, safe, table, write } from '../output.js';
+import { byteSize, formatSize, globalSchema, open, parseOptions, positiveInt, type RunContext } from '../context.js';
+import { formatTime, note, safe, table, write } from '../output.js';
 import { Progress } from '../progress.js';
 
 const schema = globalSchema.extend({
@@ -9,6 +9,7 @@ const schema = globalSchema.extend({
   rev: z.string().optional(),
   top: positiveInt.default(10),
   mailmap: z.boolean().default(true),
+  maxFileSize: byteSize.optional(),
 });
 
 /** `gitfleet analyze <repo>`: the main report. */
@@ -31,13 +32,18 @@ export async function analyzeCommand(target: string, raw: unknown, ctx: RunConte
       topFiles: opts.top,
       mailmap: opts.mailmap,
       signal: ctx.signal,
+      ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
       onProgress: (stage, e) => progress.update(stage === 'history' ? 'commits' : 'blame', e),
       ...(opts.rev ? { rev: opts.rev } : {}),
     });
   } finally {
     progress.stop();
   }
-  await write(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
+  for (const s of report.ownership.skipped) {
+    if (s.code === 'GITFLEET_GIT_FILE_TOO_LARGE') note(`skipped ${s.message}; raise it with --max-file-size`);
+  }
+  const limit = opts.maxFileSize ?? DEFAULT_MAX_BLAME_FILE_SIZE;
+  await write(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, limit));
 }
 
 /** `https://…`, `ssh://…`, `git://…`, `file://…` or scp-like `git@host:path`. */
@@ -47,7 +53,21 @@ export function isUrl(text: string): boolean {
 
 const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
 
-export function renderReport(r: AnalysisReport): string {
+/** `3 skipped: 2 binary, 1 over the 50 MB limit: data/dump.sql`. */
+function skippedNote(skipped: AnalysisReport['ownership']['skipped'], limit: number): string {
+  if (skipped.length === 0) return '';
+  const binary = skipped.filter((s) => s.code === 'GITFLEET_GIT_BINARY_FILE').length;
+  const large = skipped.filter((s) => s.code === 'GITFLEET_GIT_FILE_TOO_LARGE').map((s) => s.path);
+  const other = skipped.length - binary - large.length;
+  const parts = [
+    binary ? `${binary} binary` : '',
+    large.length ? `${large.length} over the ${formatSize(limit)} limit: ${large.slice(0, 5).join(', ')}${large.length > 5 ? ', ...' : ''}` : '',
+    other ? `${other} not blameable` : '',
+  ];
+  return ` (${skipped.length} skipped: ${parts.filter(Boolean).join(', ')})`;
+}
+
+export function renderReport(r: AnalysisReport, limit: number = DEFAULT_MAX_BLAME_FILE_SIZE): string {
   const out: string[] = [];
   out.push(`Repository  ${safe(r.repoName)}  (${safe(r.root)})`);
   if (r.head === null) {
@@ -76,10 +96,9 @@ export function renderReport(r: AnalysisReport): string {
   );
   out.push(
     '',
-    `Ownership   ${r.ownership.totalLines} surviving lines in ${r.ownership.files} files` +
-      (r.ownership.skipped.length ? ` (${r.ownership.skipped.length} skipped: binary or not blameable)` : ''),
+    `Ownership   ${r.ownership.totalLines} surviving lines in ${r.ownership.files} files${skippedNote(r.ownership.skipped, limit)}`,
   );
-  out.push('', 'Most-churned files');
+  out.push('', 'Most-churned files (paths at the analysed revision, history followed through renames like git log --follow)');
   out.push(
     table(
       ['path', 'commits', '+', '-', 'churn'],

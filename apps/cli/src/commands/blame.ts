@@ -1,6 +1,6 @@
-import { summarizeBlame, type BlameFileResult, type BlameSummary } from '@gitfleet/git';
+import { summarizeBlame, type BlameChunk, type BlameFileFailure, type BlameLine, type BlameSummary } from '@gitfleet/git';
 import { z } from 'zod';
-import { globalSchema, open, parseOptions, positiveInt, type RunContext } from '../context.js';
+import { byteSize, globalSchema, noteMissingFields, open, parseOptions, positiveInt, type RunContext } from '../context.js';
 import { formatTime, ItemWriter, note, safe, shortSha, table, write } from '../output.js';
 import { Progress } from '../progress.js';
 
@@ -8,37 +8,46 @@ const schema = globalSchema.extend({
   rev: z.string().optional(),
   summary: z.boolean().default(false),
   concurrency: positiveInt.optional(),
+  maxFileSize: byteSize.optional(),
 });
 
 /** `gitfleet blame <repo> [paths...]`: bulk blame, or surviving lines per author with --summary. */
 export async function blameCommand(repoPath: string, paths: string[], raw: unknown, ctx: RunContext): Promise<number> {
   const opts = parseOptions(schema, raw);
   await using repo = await open(repoPath, opts, ctx);
+  if (!opts.summary) await noteMissingFields(repo, 'blame');
   const progress = new Progress();
-  const results = repo.blame({
+  // Chunks, not whole files: a file's lines are written as git produces them.
+  const chunks = repo.blameChunks({
     paths,
     signal: ctx.signal,
     onProgress: progress.for('blame'),
     ...(opts.rev ? { rev: opts.rev } : {}),
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
   });
-  // Binary files and submodules are skipped; a missing path or a failed blame fails the run.
+  // Binary files, submodules and files over the size limit are skipped; a missing path or a failed blame fails the run.
   let failed = 0;
-  const counted = async function* (): AsyncGenerator<BlameFileResult> {
-    for await (const r of results) {
-      if (r.error?.code === 'GITFLEET_GIT_PATH_NOT_FOUND' || r.error?.code === 'GITFLEET_GIT_BLAME_FAILED') failed++;
-      yield r;
+  const counted = async function* (): AsyncGenerator<BlameChunk> {
+    for await (const chunk of chunks) {
+      const code = chunk.error?.code;
+      if (code === 'GITFLEET_GIT_PATH_NOT_FOUND' || code === 'GITFLEET_GIT_BLAME_FAILED') failed++;
+      if (code === 'GITFLEET_GIT_FILE_TOO_LARGE') note(`skipped ${tooLargeNote(chunk.error!)}`);
+      yield chunk;
     }
   };
   try {
     if (opts.summary) await printSummary(await summarizeBlame(counted()), opts);
-    else if (opts.format === 'table') for await (const r of counted()) await write(blameText(r));
-    else {
-      const out = new ItemWriter<BlameFileResult>(opts.format, (r) =>
-        r.error ? [{ path: r.path, error: r.error.code, message: r.error.message }] : r.lines.map((l) => ({ path: r.path, ...l })),
+    else if (opts.format === 'csv') {
+      const out = new ItemWriter<BlameChunk>('csv', (c) =>
+        c.error ? [{ path: c.path, error: c.error.code, message: c.error.message }] : c.lines.map((l) => ({ path: c.path, ...l })),
         opts,
       );
-      for await (const r of counted()) await out.add(r);
+      for await (const chunk of counted()) await out.add(chunk);
+      await out.end();
+    } else {
+      const out = opts.format === 'table' ? new TextWriter() : new JsonWriter(opts.format);
+      for await (const chunk of counted()) await out.add(chunk);
       await out.end();
     }
   } finally {
@@ -47,17 +56,62 @@ export async function blameCommand(repoPath: string, paths: string[], raw: unkno
   return failed;
 }
 
-function blameText(r: BlameFileResult): string {
-  if (r.error) {
-    note(r.error.message);
-    return '';
+/** The library's message plus how to lift the limit. */
+export function tooLargeNote(error: BlameFileFailure): string {
+  return `${error.message}; raise it with --max-file-size`;
+}
+
+/** `==> path <==` and a row per line, written chunk by chunk. */
+class TextWriter {
+  private width = 0;
+
+  async add(chunk: BlameChunk): Promise<void> {
+    if (chunk.error) {
+      if (chunk.error.code !== 'GITFLEET_GIT_FILE_TOO_LARGE') note(chunk.error.message);
+      return;
+    }
+    const first = this.width === 0;
+    // Line numbers are padded to the widest seen so far in the file (a big file comes in chunks).
+    this.width = Math.max(this.width, String(chunk.lines.at(-1)?.line ?? 0).length);
+    const rows = chunk.lines.map(
+      (l) => `${shortSha(l.commit)} (${safe(l.authorName)} ${formatTime(l.authorTime, l.authorTzOffset)} ${String(l.line).padStart(this.width)}) ${safe(l.content)}\n`,
+    );
+    await write(`${first ? `==> ${safe(chunk.path)} <==\n` : ''}${rows.join('')}`);
+    if (chunk.done) this.width = 0;
   }
-  const width = String(r.lines.length).length;
-  const rows = r.lines.map(
-    (l) =>
-      `${shortSha(l.commit)} (${safe(l.authorName)} ${formatTime(l.authorTime, l.authorTzOffset)} ${String(l.line).padStart(width)}) ${safe(l.content)}\n`,
-  );
-  return `==> ${safe(r.path)} <==\n${rows.join('')}`;
+
+  async end(): Promise<void> {}
+}
+
+/**
+ * One `{path, lines, error?}` object per file (ndjson: a line each; json: an array), written as
+ * its chunks arrive so a big file is never held whole.
+ */
+class JsonWriter {
+  private files = 0;
+  private open = false;
+
+  constructor(private readonly format: 'json' | 'ndjson') {}
+
+  async add(chunk: BlameChunk): Promise<void> {
+    let text = '';
+    if (!this.open) {
+      if (this.format === 'json') text += this.files === 0 ? '[\n' : ',\n';
+      text += `{"path":${JSON.stringify(chunk.path)},"lines":[`;
+      this.open = true;
+    } else if (chunk.lines.length > 0) text += ',';
+    text += chunk.lines.map((l: BlameLine) => JSON.stringify(l)).join(',');
+    if (chunk.done) {
+      text += `]${chunk.error ? `,"error":${JSON.stringify(chunk.error)}` : ''}}${this.format === 'ndjson' ? '\n' : ''}`;
+      this.open = false;
+      this.files++;
+    }
+    await write(text);
+  }
+
+  async end(): Promise<void> {
+    if (this.format === 'json') await write(this.files === 0 ? '[]\n' : '\n]\n');
+  }
 }
 
 async function printSummary(s: BlameSummary, opts: { format: string; csvSafe: boolean }): Promise<void> {

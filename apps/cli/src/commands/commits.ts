@@ -1,6 +1,6 @@
 import type { Commit, HistoryOptions } from '@gitfleet/git';
 import { z } from 'zod';
-import { globalSchema, open, parseOptions, positiveInt, type RunContext } from '../context.js';
+import { globalSchema, noteMissingFields, open, parseOptions, positiveInt, type RunContext } from '../context.js';
 import { formatTime, ItemWriter, safe, shortSha, write } from '../output.js';
 import { Progress } from '../progress.js';
 
@@ -20,6 +20,7 @@ const schema = globalSchema.extend({
 export async function commitsCommand(repoPath: string, raw: unknown, ctx: RunContext): Promise<void> {
   const opts = parseOptions(schema, raw);
   await using repo = await open(repoPath, opts, ctx);
+  await noteMissingFields(repo, 'history');
   const progress = new Progress();
   const history: HistoryOptions = {
     all: opts.all,

@@ -7,7 +7,7 @@ import { FORMATS, parseOptions, positiveInt, type RunContext } from '../context.
 import { allTokenSources, forgeClient, httpCache } from '../forge/clients.js';
 import { parseTarget } from '../forge/target.js';
 import { createWaitNotice } from '../forge/wait-notice.js';
-import { CSV_SAFE_HELP, ItemWriter, table, write, type Format } from '../output.js';
+import { CSV_SAFE_HELP, ItemWriter, note, table, write, type Format } from '../output.js';
 
 const forgeSchema = z.object({
   format: z.enum(FORMATS).default('table'),
@@ -101,7 +101,7 @@ const REPO_COLUMNS: Column<Repository>[] = [
 async function withClient<T>(provider: 'github' | 'gitlab', opts: ForgeCliOptions, fn: (client: ProviderClient) => Promise<T>): Promise<T> {
   const notes: string[] = [];
   const client = await forgeClient(provider, { ...opts, onWait: createWaitNotice() }, notes);
-  for (const note of notes) process.stderr.write(`gitfleet: ${note}\n`);
+  for (const text of notes) note(text);
   return fn(client);
 }
 
@@ -242,7 +242,7 @@ async function rateLimit(
       }
     }
   }
-  for (const note of notes) process.stderr.write(`gitfleet: ${note}\n`);
+  for (const text of notes) note(text);
   if (opts.format === 'json') return write(`${JSON.stringify(rows, null, 2)}\n`);
   if (opts.format === 'ndjson') return write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
   const now = Date.now();

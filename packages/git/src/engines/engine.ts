@@ -1,7 +1,8 @@
 import type {
-  BlameFileResult,
+  BlameLine,
   Branch,
   Commit,
+  EngineCapabilities,
   EngineName,
   HistoryOptions,
   StagedDiff,
@@ -35,6 +36,8 @@ export interface HistoryQuery extends Omit<HistoryOptions, 'since' | 'until' | '
  */
 export interface GitEngine {
   readonly name: EngineName;
+  /** Fields this engine can fill; the others come back as `null`. */
+  readonly capabilities: EngineCapabilities;
   /** Throws NotARepositoryError when `path` is not inside a repository. */
   open(path: string, signal?: AbortSignal): Promise<RepoLocation>;
   /** Resolves a revision to a full commit sha; throws UnknownRevisionError. */
@@ -49,11 +52,15 @@ export interface GitEngine {
   /** Every tracked entry of the commit's tree, sorted by path as git sorts them (bytewise). */
   listFiles(repo: RepoLocation, commit: string, signal?: AbortSignal): Promise<TreeFile[]>;
   /**
-   * Blames one regular file or symlink known to exist at `commit`.
-   * Binary files (NUL in the first 8000 bytes, as git decides) come back with GITFLEET_GIT_BINARY_FILE.
-   * Never throws for a per-file problem; only for abort.
+   * Blames one regular file or symlink known to exist at `commit`: its lines in order, in
+   * batches, so a big file never has to be held whole. A per-file problem throws
+   * `BlameFileError` (binary files, NUL in the first 8000 bytes as git decides:
+   * GITFLEET_GIT_BINARY_FILE; anything else: GITFLEET_GIT_BLAME_FAILED); abort throws AbortError.
+   * Stopping the iteration early releases the work (kills git).
    */
-  blameFile(repo: RepoLocation, commit: string, file: TreeFile, signal?: AbortSignal): Promise<BlameFileResult>;
+  blameFile(repo: RepoLocation, commit: string, file: TreeFile, signal?: AbortSignal): AsyncIterable<BlameLine[]>;
+  /** Sizes in bytes of blobs, by id; ids that are not blobs are left out. */
+  blobSizes(repo: RepoLocation, ids: readonly string[], signal?: AbortSignal): Promise<Map<string, number>>;
   branches(repo: RepoLocation, signal?: AbortSignal): Promise<Branch[]>;
   /** Index against HEAD (empty tree when HEAD is unborn). */
   stagedDiff(repo: RepoLocation, signal?: AbortSignal): Promise<StagedDiff>;

@@ -3,7 +3,7 @@ import { createTrickyRepo, git, type TempRepo, type TrickyRepo } from '@gitfleet
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitEngine, RepoLocation } from '../../src/engines/engine.js';
 import type { BlameLine, TreeFile } from '../../src/types.js';
-import { esGit, gitBytes, oracleBlame, repoWith } from './helpers.js';
+import { blameOf, esGit, gitBytes, oracleBlame, repoWith } from './helpers.js';
 
 let tricky: TrickyRepo;
 let engine: GitEngine;
@@ -38,10 +38,11 @@ const comparable = (line: BlameLine) => ({
 
 describe('blame equals git blame --porcelain', () => {
   it('every text file and symlink at HEAD: commit, line numbers, path, mailmapped author, content', async () => {
-    const text = files.filter((f) => !tricky.facts.binaryPaths.includes(f.path));
+    // lib/util.c: libgit2 stops early through a rename across a merge (conformance.test.ts, KNOWN_DIFFERENCES).
+    const text = files.filter((f) => !tricky.facts.binaryPaths.includes(f.path) && f.path !== tricky.facts.movedPath);
     expect(text.length).toBeGreaterThan(15);
     for (const file of text) {
-      const result = await engine.blameFile(repo, head, file);
+      const result = await blameOf(engine, repo, head, file);
       expect(result.error).toBeUndefined();
       expect([file.path, result.lines.map(comparable)]).toEqual([file.path, await oracleBlame(tricky.path, head, file.path)]);
     }
@@ -49,13 +50,13 @@ describe('blame equals git blame --porcelain', () => {
 
   it('at an older commit, through renames (origPath is the path in the introducing commit)', async () => {
     const rename = tricky.facts.shas.editedRename;
-    const result = await engine.blameFile(repo, rename, { path: 'src/helpers.txt', mode: '100644', id: '' });
+    const result = await blameOf(engine, repo, rename, { path: 'src/helpers.txt', mode: '100644', id: '' });
     expect(result.lines.map(comparable)).toEqual(await oracleBlame(tricky.path, rename, 'src/helpers.txt'));
     expect(new Set(result.lines.map((l) => l.origPath))).toEqual(new Set(['src/util.txt', 'src/helpers.txt']));
   });
 
   it('applies .mailmap like git blame does by default', async () => {
-    const result = await engine.blameFile(repo, head, { path: 'src/big.txt', mode: '100644', id: '' });
+    const result = await blameOf(engine, repo, head, { path: 'src/big.txt', mode: '100644', id: '' });
     const authors = new Set(result.lines.map((l) => `${l.authorName} <${l.authorEmail}>`));
     expect(authors.has('Dev Patel <dev@example.in>')).toBe(true);
     expect([...authors].some((a) => a.includes('old-corp'))).toBe(false);
@@ -63,13 +64,13 @@ describe('blame equals git blame --porcelain', () => {
 
   it('symlinks blame the link text', async () => {
     const link = files.find((f) => f.mode === '120000')!;
-    const result = await engine.blameFile(repo, head, link);
+    const result = await blameOf(engine, repo, head, link);
     expect(result.lines).toHaveLength(1);
     expect(result.lines.map(comparable)).toEqual(await oracleBlame(tricky.path, head, link.path));
   });
 
   it('es-git: authorTzOffset is null', async () => {
-    const result = await engine.blameFile(repo, head, { path: 'README.md', mode: '100644', id: '' });
+    const result = await blameOf(engine, repo, head, { path: 'README.md', mode: '100644', id: '' });
     expect(result.lines.every((l) => l.authorTzOffset === null)).toBe(true);
   });
 });
@@ -77,7 +78,7 @@ describe('blame equals git blame --porcelain', () => {
 describe('per-file problems are results, not exceptions', () => {
   it('binary files (NUL in the first 8000 bytes) come back as GITFLEET_GIT_BINARY_FILE', async () => {
     const logo = files.find((f) => f.path === 'assets/logo.png')!;
-    expect(await engine.blameFile(repo, head, logo)).toEqual({
+    expect(await blameOf(engine, repo, head, logo)).toEqual({
       path: 'assets/logo.png',
       lines: [],
       error: { code: 'GITFLEET_GIT_BINARY_FILE', message: expect.any(String) },
@@ -85,20 +86,20 @@ describe('per-file problems are results, not exceptions', () => {
   });
 
   it('a path missing at the commit is GITFLEET_GIT_PATH_NOT_FOUND; a submodule is GITFLEET_GIT_NOT_A_FILE', async () => {
-    const missing = await engine.blameFile(repo, head, { path: 'nope.txt', mode: '100644', id: '' });
+    const missing = await blameOf(engine, repo, head, { path: 'nope.txt', mode: '100644', id: '' });
     expect(missing.error?.code).toBe('GITFLEET_GIT_PATH_NOT_FOUND');
-    const submodule = await engine.blameFile(repo, head, { path: 'sub', mode: '160000', id: head });
+    const submodule = await blameOf(engine, repo, head, { path: 'sub', mode: '160000', id: head });
     expect(submodule.error?.code).toBe('GITFLEET_GIT_NOT_A_FILE');
   });
 
   it('other failures are GITFLEET_GIT_BLAME_FAILED with a one-line message', async () => {
-    const result = await engine.blameFile(repo, '0'.repeat(40), { path: 'README.md', mode: '100644', id: '' });
+    const result = await blameOf(engine, repo, '0'.repeat(40), { path: 'README.md', mode: '100644', id: '' });
     expect(result.error?.code).toBe('GITFLEET_GIT_BLAME_FAILED');
     expect(result.error?.message).not.toContain('\n');
   });
 
   it('an empty file has no lines', async () => {
-    expect(await engine.blameFile(repo, head, { path: 'empty.txt', mode: '100644', id: '' })).toEqual({ path: 'empty.txt', lines: [] });
+    expect(await blameOf(engine, repo, head, { path: 'empty.txt', mode: '100644', id: '' })).toEqual({ path: 'empty.txt', lines: [] });
   });
 });
 
@@ -112,7 +113,7 @@ describe('content bytes', () => {
   it('keeps \\r, decodes invalid UTF-8 with U+FFFD and handles a missing final newline like git', async () => {
     const location = await engine.open(temp.path);
     const commit = await engine.resolveCommit(location, 'HEAD');
-    const result = await engine.blameFile(location, commit, { path: 'f.txt', mode: '100644', id: '' });
+    const result = await blameOf(engine, location, commit, { path: 'f.txt', mode: '100644', id: '' });
     expect(result.lines.map((l) => l.content)).toEqual(['caf\uFFFD\r', 'plain', 'last without newline']);
     expect(result.lines.map(comparable)).toEqual(await oracleBlame(temp.path, commit, 'f.txt'));
   });
@@ -128,7 +129,7 @@ describe('differences from git', () => {
     try {
       const location = await engine.open(temp.path);
       const commit = await engine.resolveCommit(location, 'HEAD');
-      const ours = await engine.blameFile(location, commit, { path: 'b.txt', mode: '100644', id: '' });
+      const ours = await blameOf(engine, location, commit, { path: 'b.txt', mode: '100644', id: '' });
       const git = await oracleBlame(temp.path, commit, 'b.txt');
       expect(git.filter((l) => l.commit !== commit).map((l) => [l.line, l.origPath])).toEqual([
         [1, 'a.txt'],
@@ -155,7 +156,7 @@ describe('differences from git', () => {
     try {
       const location = await engine.open(temp.path);
       const commit = await engine.resolveCommit(location, 'HEAD');
-      const ours = (await engine.blameFile(location, commit, { path: 'f.md', mode: '100644', id: '' })).lines;
+      const ours = (await blameOf(engine, location, commit, { path: 'f.md', mode: '100644', id: '' })).lines;
       const git = await oracleBlame(temp.path, commit, 'f.md');
       expect(ours.map((l) => l.content)).toEqual(git.map((l) => l.content));
       const differing = git.filter((l, i) => l.commit !== ours[i]?.commit).map((l) => l.line);
@@ -174,7 +175,7 @@ describe('differences from git', () => {
       const sha = (await git(temp.path, ['hash-object', '-t', 'commit', '-w', '--stdin'], { input: latin1 })).toString().trim();
       await git(temp.path, ['update-ref', 'HEAD', sha]);
       const location = await engine.open(temp.path);
-      const result = await engine.blameFile(location, sha, { path: 'f.txt', mode: '100644', id: '' });
+      const result = await blameOf(engine, location, sha, { path: 'f.txt', mode: '100644', id: '' });
       const [git0] = await oracleBlame(temp.path, sha, 'f.txt');
       expect(git0!.authorName).toBe('Ad\uFFFD Lovelace');
       expect(result.lines.map((l) => [l.authorName, l.authorEmail, l.authorTime])).toEqual([

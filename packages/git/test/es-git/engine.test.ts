@@ -6,7 +6,7 @@ import { createBareClone, createTempDir, createTrickyRepo, git, type TempRepo, t
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEsGitEngine } from '../../src/engines/es-git/engine.js';
 import type { GitEngine, RepoLocation } from '../../src/engines/engine.js';
-import { collect, esGit, gitBytes, gitOut, lines } from './helpers.js';
+import { blameOf, collect, esGit, gitBytes, gitOut, lines } from './helpers.js';
 
 let tricky: TrickyRepo;
 let engine: GitEngine;
@@ -176,7 +176,7 @@ describe('non-UTF-8 path bytes', () => {
       expect(files.map((f) => f.path)).toEqual(['caf\uFFFD.txt', 'ok.txt']);
       const [commit] = await collect(engine.history(location, { revs: [], repoName: location.name, files: true }));
       expect(commit!.files!.map((f) => f.path)).toEqual(['caf\uFFFD.txt', 'ok.txt']);
-      expect((await engine.blameFile(location, head, files[0]!)).error?.code).toBe('GITFLEET_GIT_PATH_NOT_FOUND');
+      expect((await blameOf(engine, location, head, files[0]!)).error?.code).toBe('GITFLEET_GIT_PATH_NOT_FOUND');
     } finally {
       await dir.cleanup();
     }
@@ -208,7 +208,7 @@ describe('availability and lifecycle', () => {
         await expect(broken.resolveCommit(repo, 'HEAD')).rejects.toMatchObject(unavailable);
         await expect(broken.refState(repo)).rejects.toMatchObject(unavailable);
         await expect(broken.listFiles(repo, tricky.facts.head)).rejects.toMatchObject(unavailable);
-        await expect(broken.blameFile(repo, tricky.facts.head, file0)).rejects.toMatchObject(unavailable);
+        await expect(blameOf(broken, repo, tricky.facts.head, file0)).rejects.toMatchObject(unavailable);
         await expect(broken.branches(repo)).rejects.toMatchObject(unavailable);
         await expect(broken.stagedDiff(repo)).rejects.toMatchObject(unavailable);
         const iterator = broken.history(repo, { revs: [], repoName: repo.name })[Symbol.asyncIterator]();

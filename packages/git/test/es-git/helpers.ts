@@ -3,7 +3,8 @@
 import { commitFiles, createEmptyRepo, git, type FileContent, type TempRepo } from '@gitfleet/test-kit';
 import { createEsGitEngine } from '../../src/engines/es-git/engine.js';
 import type { GitEngine, HistoryQuery, RepoLocation } from '../../src/engines/engine.js';
-import type { Commit } from '../../src/types.js';
+import { BlameFileError } from '../../src/errors.js';
+import type { BlameFileResult, BlameLine, Commit, TreeFile } from '../../src/types.js';
 import { collect } from '../util.js';
 
 export { collect };
@@ -192,4 +193,16 @@ export async function repoWith(steps: { files: Record<string, FileContent>; mess
   let time = 1_700_000_000;
   for (const [i, step] of steps.entries()) await commitAt(repo.path, step.files, step.message ?? `commit ${i}`, (time += 60));
   return repo;
+}
+
+/** One file's blame from an engine, collected like the facade does: lines, or the file's error. */
+export async function blameOf(engine: GitEngine, repo: RepoLocation, commit: string, file: TreeFile): Promise<BlameFileResult> {
+  const lines: BlameLine[] = [];
+  try {
+    for await (const batch of engine.blameFile(repo, commit, file)) lines.push(...batch);
+  } catch (error) {
+    if (!(error instanceof BlameFileError)) throw error;
+    return { path: file.path, lines: [], error: { code: error.code, message: error.message } };
+  }
+  return { path: file.path, lines };
 }

@@ -2,14 +2,15 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import {
   AbortError,
+  BlameFileError,
   EngineUnavailableError,
   GitCommandError,
   NotARepositoryError,
   UnknownRevisionError,
 } from '../../errors.js';
-import type { BlameFileResult, Branch, StagedDiff, StagedFile, TreeFile } from '../../types.js';
+import type { BlameLine, Branch, StagedDiff, StagedFile, TreeFile } from '../../types.js';
 import type { GitEngine, RepoLocation } from '../engine.js';
-import { blameArgs, parseBlamePorcelain } from './blame.js';
+import { BlamePorcelainParser, blameArgs } from './blame.js';
 import { logArgs, parseLog } from './log.js';
 import { decode, parseStatus } from './parse-util.js';
 import { gitOutput, gitText, nulTokens, spawnGit } from './run.js';
@@ -32,6 +33,7 @@ export function createCliEngine(options: CliEngineOptions = {}): GitEngine {
 
   return {
     name: 'git',
+    capabilities: { tzOffsets: true },
 
     async open(path, signal) {
       await ready();
@@ -72,7 +74,9 @@ export function createCliEngine(options: CliEngineOptions = {}): GitEngine {
     },
 
     async *history(repo, query, signal) {
-      const proc = spawnGit(logArgs(query), { cwd: repo.root, signal });
+      // Bigger files count as binary, and git never reads them (diff.c checks the size first).
+      const threshold = query.maxFileSize === undefined ? [] : ['-c', `core.bigFileThreshold=${query.maxFileSize}`];
+      const proc = spawnGit([...threshold, ...logArgs(query)], { cwd: repo.root, signal });
       try {
         yield* parseLog(nulTokens(proc.stdout), query.repoName, query.files ?? false);
         await proc.done;
@@ -86,23 +90,52 @@ export function createCliEngine(options: CliEngineOptions = {}): GitEngine {
       return parseLsTree(out);
     },
 
-    async blameFile(repo, commit, file, signal): Promise<BlameFileResult> {
+    async *blameFile(repo, commit, file, signal) {
+      const proc = spawnGit(blameArgs(commit, file.path), { cwd: repo.root, signal });
+      const parser = new BlamePorcelainParser();
+      const binary = (): BlameFileError => new BlameFileError('GITFLEET_GIT_BINARY_FILE', `binary file: ${file.path}`);
+      // Lines are held back until git's binary rule (a NUL in the first 8000 bytes) is decided.
+      let held: BlameLine[] | undefined = [];
       try {
-        const out = await gitOutput(blameArgs(commit, file.path), { cwd: repo.root, signal });
-        const { lines, binary } = parseBlamePorcelain(out);
-        if (binary) {
-          return {
-            path: file.path,
-            lines: [],
-            error: { code: 'GITFLEET_GIT_BINARY_FILE', message: `binary file: ${file.path}` },
-          };
+        for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
+          const lines = parser.push(chunk);
+          if (parser.binary) throw binary();
+          if (held && !parser.probeDone) {
+            for (const line of lines) held.push(line);
+            continue;
+          }
+          const out: BlameLine[] = held ? held.concat(lines) : lines;
+          held = undefined;
+          if (out.length > 0) yield out;
         }
-        return { path: file.path, lines };
+        const last = parser.end();
+        await proc.done;
+        if (parser.binary) throw binary();
+        const out = held ? held.concat(last) : last;
+        if (out.length > 0) yield out;
       } catch (error) {
-        if (error instanceof AbortError) throw error;
-        const message = error instanceof Error ? error.message : String(error);
-        return { path: file.path, lines: [], error: { code: 'GITFLEET_GIT_BLAME_FAILED', message } };
+        if (error instanceof AbortError || error instanceof BlameFileError) throw error;
+        const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+        throw new BlameFileError('GITFLEET_GIT_BLAME_FAILED', `${file.path}: ${message}`, { cause: error });
+      } finally {
+        proc.kill();
       }
+    },
+
+    async blobSizes(repo, ids, signal) {
+      const sizes = new Map<string, number>();
+      if (ids.length === 0) return sizes;
+      // One process for every id: `<size>` per line, or `<id> missing`.
+      const out = await gitText(['cat-file', '--batch-check=%(objectname) %(objectsize)'], {
+        cwd: repo.root,
+        signal,
+        input: `${ids.join('\n')}\n`,
+      });
+      for (const line of out.split('\n')) {
+        const [id = '', size = ''] = line.split(' ');
+        if (/^\d+$/.test(size)) sizes.set(id, Number(size));
+      }
+      return sizes;
     },
 
     async branches(repo, signal) {

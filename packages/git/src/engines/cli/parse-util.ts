@@ -1,8 +1,9 @@
 import type { FileStatus } from '../../types.js';
 
-const decoder = new TextDecoder('utf-8');
+// ignoreBOM: keep a leading U+FEFF, as git prints the bytes (the default would drop it).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** UTF-8 decode; invalid bytes become U+FFFD, as everywhere in @gitfleet/git. */
+/** UTF-8 decode; invalid bytes become U+FFFD, as everywhere in @gitfleet/git. A byte-order mark is kept. */
 export function decode(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }

@@ -29,6 +29,8 @@ export interface RunOptions {
   signal?: AbortSignal | undefined;
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /** Written to git's stdin (otherwise stdin is closed). */
+  input?: string;
 }
 
 const STDERR_CAP = 16 * 1024;
@@ -47,9 +49,12 @@ export function spawnGit(args: readonly string[], options: RunOptions): GitProce
   const child = spawn('git', [...BASE_ARGS, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...GIT_ENV, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     windowsHide: true,
   });
+  // stdin is `input`, else empty. git may exit before reading it all (EPIPE): the exit code tells.
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(options.input);
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
@@ -102,6 +107,7 @@ export function toGitError(
   cwd: string,
 ): Error {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const command = args.find((a, i) => a !== '-c' && args[i - 1] !== '-c') ?? '';
   const fatal = lines.find((l) => l.startsWith('fatal:') || l.startsWith('error:')) ?? lines[0] ?? '';
   const text = fatal.replace(/^(fatal|error):\s*/, '');
   if (/not a git repository/i.test(stderr)) return new NotARepositoryError(cwd);
@@ -110,7 +116,7 @@ export function toGitError(
   if (rev) return new UnknownRevisionError(rev[1] ?? args[args.length - 1] ?? '');
   const corrupt = /corrupt|bad object|unable to read|invalid object|loose object .* is corrupt|inflate/i.test(stderr);
   const why = text || (signal ? `killed by ${signal}` : `exit code ${String(code)}`);
-  return new GitCommandError(`git ${args[0] ?? ''} failed: ${why}`, {
+  return new GitCommandError(`git ${command} failed: ${why}`, {
     corrupt,
     data: { args: [...args], exitCode: code, stderr: stderr.slice(0, 2000) },
   });

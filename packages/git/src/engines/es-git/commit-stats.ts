@@ -12,6 +12,8 @@ export interface FirstParentDiff {
   diff: Diff;
   oldTree: Tree | null;
   newTree: Tree;
+  /** Blobs larger than this count as binary (libgit2's `maxSize`, git's core.bigFileThreshold). */
+  maxSize: number | undefined;
 }
 
 export type Stats = Pick<Commit, 'additions' | 'deletions' | 'filesChanged' | 'files'>;
@@ -23,14 +25,27 @@ interface LineCounts {
 }
 
 /** Renames detected like `git log`; typechanges kept as one delta as in `--raw`. */
-export function firstParentDiff(repo: Repository, walked: WalkedCommit, pathspecs: string[] | null): FirstParentDiff {
+export function firstParentDiff(
+  repo: Repository,
+  walked: WalkedCommit,
+  pathspecs: string[] | null,
+  maxSize?: number,
+): FirstParentDiff {
   const parent = walked.parents[0];
   const oldTree = parent ? repo.getCommit(parent).tree() : null;
   const newTree = walked.commit.tree();
-  const diff = repo.diffTreeToTree(oldTree, newTree, { includeTypechange: true, ...(pathspecs ? { pathspecs } : {}) });
+  const diff = repo.diffTreeToTree(oldTree, newTree, {
+    includeTypechange: true,
+    ...(pathspecs ? { pathspecs } : {}),
+    ...(maxSize === undefined ? {} : { maxSize }),
+  });
   diff.findSimilar({ renames: true });
-  return { diff, oldTree, newTree };
+  return { diff, oldTree, newTree, maxSize };
 }
+
+/** git's rule for counting a side as binary: over the size threshold, or a NUL in the first 8000 bytes. */
+const isBinary = (content: Uint8Array, maxSize: number | undefined): boolean =>
+  (maxSize !== undefined && content.length > maxSize) || looksBinary(content);
 
 export function hasDeltas(diff: Diff): boolean {
   return !diff.deltas().next().done;
@@ -40,10 +55,10 @@ export function hasDeltas(diff: Diff): boolean {
  * Counts from the blobs. Used where libgit2's stats differ from git's: typechanges and
  * submodules (libgit2: 0/0; git diffs the link text or `Subproject commit` lines).
  */
-function blobLineCounts(repo: Repository, delta: DiffDelta): LineCounts {
+function blobLineCounts(repo: Repository, delta: DiffDelta, maxSize: number | undefined): LineCounts {
   const before = diffFileContent(repo, delta.oldFile());
   const after = diffFileContent(repo, delta.newFile());
-  if (looksBinary(before) || looksBinary(after)) return { additions: 0, deletions: 0, binary: true };
+  if (isBinary(before, maxSize) || isBinary(after, maxSize)) return { additions: 0, deletions: 0, binary: true };
   const changes = diffLines(splitLines(toByteString(before)), splitLines(toByteString(after)));
   return { ...countChanges(changes), binary: false };
 }
@@ -62,21 +77,22 @@ function libgit2LineCounts(repo: Repository, commitDiff: FirstParentDiff, delta:
     includeTypechange: true,
     pathspecs,
     disablePathspecMatch: true,
+    ...(commitDiff.maxSize === undefined ? {} : { maxSize: commitDiff.maxSize }),
   });
   if (isPairing(delta)) diff.findSimilar({ renames: true });
   const stats = diff.stats(); // loads the contents, which sets the binary flag
   const only = [...each(diff.deltas())];
-  if (only.length !== 1) return blobLineCounts(repo, delta);
+  if (only.length !== 1) return blobLineCounts(repo, delta, commitDiff.maxSize);
   if ((only[0]!.flags() & BINARY_FLAG) !== 0) return { additions: 0, deletions: 0, binary: true };
   return { additions: Number(stats.insertions), deletions: Number(stats.deletions), binary: false };
 }
 
 /** A rename git would not make: the deletion and the addition git reports instead. */
-function unpairedChanges(repo: Repository, delta: DiffDelta): FileChange[] {
+function unpairedChanges(repo: Repository, delta: DiffDelta, maxSize: number | undefined): FileChange[] {
   const before = diffFileContent(repo, delta.oldFile());
   const after = diffFileContent(repo, delta.newFile());
   const side = (path: string | null, content: Uint8Array, status: 'deleted' | 'added'): FileChange => {
-    const binary = looksBinary(content);
+    const binary = isBinary(content, maxSize);
     const lines = binary ? 0 : lineCount(content);
     const counts = status === 'added' ? { additions: lines, deletions: 0 } : { additions: 0, deletions: lines };
     return { path: path ?? '', oldPath: null, status, ...counts, binary };
@@ -86,11 +102,11 @@ function unpairedChanges(repo: Repository, delta: DiffDelta): FileChange[] {
 
 function fileChanges(repo: Repository, commitDiff: FirstParentDiff, delta: DiffDelta): FileChange[] {
   const pairing = isPairing(delta);
-  if (pairing && gitSimilarity(repo, delta) === null) return unpairedChanges(repo, delta);
+  if (pairing && gitSimilarity(repo, delta) === null) return unpairedChanges(repo, delta, commitDiff.maxSize);
   const status = fileStatus(delta);
   const oldPath = delta.oldFile().path() ?? '';
   const newPath = delta.newFile().path() ?? oldPath;
-  const counts = countedByLibgit2(delta) ? libgit2LineCounts(repo, commitDiff, delta) : blobLineCounts(repo, delta);
+  const counts = countedByLibgit2(delta) ? libgit2LineCounts(repo, commitDiff, delta) : blobLineCounts(repo, delta, commitDiff.maxSize);
   return [{ path: status === 'deleted' ? oldPath : newPath, oldPath: pairing ? oldPath : null, status, ...counts }];
 }
 
@@ -118,10 +134,10 @@ function statsTotals(repo: Repository, commitDiff: FirstParentDiff): Stats {
   };
   for (const delta of each(commitDiff.diff.deltas())) {
     if (!countedByLibgit2(delta)) {
-      adjust(1, blobLineCounts(repo, delta));
+      adjust(1, blobLineCounts(repo, delta, commitDiff.maxSize));
     } else if (isPairing(delta) && gitSimilarity(repo, delta) === null) {
       adjust(-1, libgit2LineCounts(repo, commitDiff, delta));
-      const unpaired = unpairedChanges(repo, delta);
+      const unpaired = unpairedChanges(repo, delta, commitDiff.maxSize);
       adjust(1, { additions: sum(unpaired, 'additions'), deletions: sum(unpaired, 'deletions') });
       stats.filesChanged++;
     }

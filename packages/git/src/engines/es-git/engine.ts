@@ -10,6 +10,7 @@ import { MessageChannel, type TransferListItem } from 'node:worker_threads';
 import Tinypool from 'tinypool';
 import {
   AbortError,
+  BlameFileError,
   EngineUnavailableError,
   GitCommandError,
   InvalidOptionError,
@@ -151,13 +152,20 @@ export function createEsGitEngine(options: EsGitEngineOptions = {}): GitEngine {
 
   return {
     name: 'es-git',
+    // The binding's Signature has no offset, and 0.6.0 has no raw-object reader.
+    capabilities: { tzOffsets: false },
     open: (path, signal) => call<RepoLocation>({ op: 'open', path }, signal),
     resolveCommit: (repo, rev, signal) => call<string>({ op: 'resolveCommit', root: repo.root, rev }, signal),
     refState: (repo, signal) => call<string>({ op: 'refState', root: repo.root }, signal),
     history,
     listFiles: (repo, commit, signal) => call<TreeFile[]>({ op: 'listFiles', root: repo.root, commit }, signal),
-    blameFile: (repo, commit, file, signal) =>
-      call<BlameFileResult>({ op: 'blameFile', root: repo.root, commit, file }, signal),
+    // libgit2 blames a file in one piece: it comes back whole, in one batch.
+    async *blameFile(repo, commit, file, signal) {
+      const result = await call<BlameFileResult>({ op: 'blameFile', root: repo.root, commit, file }, signal);
+      if (result.error) throw new BlameFileError(result.error.code, result.error.message);
+      if (result.lines.length > 0) yield result.lines;
+    },
+    blobSizes: (repo, ids, signal) => call<Map<string, number>>({ op: 'blobSizes', root: repo.root, ids: [...ids] }, signal),
     branches: (repo, signal) => call<Branch[]>({ op: 'branches', root: repo.root }, signal),
     stagedDiff: (repo, signal) => call<StagedDiff>({ op: 'stagedDiff', root: repo.root }, signal),
     async close() {

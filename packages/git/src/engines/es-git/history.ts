@@ -103,7 +103,7 @@ async function streamCommits(repo: Repository, query: HistoryQuery, sender: Batc
     const metadata = commitMetadata(walked, context);
     if (!matchesAuthor(author, metadata.author)) continue;
     // With paths, git limits both the commits and their stats to the pathspec.
-    const diff = firstParentDiff(repo, walked, pathspecs);
+    const diff = firstParentDiff(repo, walked, pathspecs, query.maxFileSize);
     if (pathspecs && !hasDeltas(diff.diff)) continue;
     remaining--;
     await sender.add({ ...metadata, ...diffStats(repo, diff, query.files === true) });

@@ -38,6 +38,19 @@ export function blobContent(repo: Repository, id: string): Uint8Array {
   return repo.getObject(id).peelToBlob().content();
 }
 
+/**
+ * Blob sizes by id (ids that are not blobs are left out). es-git 0.6.0 has no header-only
+ * read, so each blob is loaded once, inside libgit2, to learn its size.
+ */
+export function blobSizes(repo: Repository, ids: readonly string[]): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const id of ids) {
+    const object = repo.findObject(id);
+    if (object?.type() === 'Blob') sizes.set(id, Number(object.peelToBlob().size()));
+  }
+  return sizes;
+}
+
 /** What git diffs for one side of a delta: the blob, or `Subproject commit <sha>` for a submodule. */
 export function diffFileContent(repo: Repository, file: DiffFile): Uint8Array {
   if (!file.exists()) return new Uint8Array();

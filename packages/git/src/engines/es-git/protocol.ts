@@ -11,6 +11,7 @@ export type Task =
   | { op: 'history'; root: string; query: HistoryQuery; port: MessagePort }
   | { op: 'listFiles'; root: string; commit: string }
   | { op: 'blameFile'; root: string; commit: string; file: TreeFile }
+  | { op: 'blobSizes'; root: string; ids: string[] }
   | { op: 'branches'; root: string }
   | { op: 'stagedDiff'; root: string };
 

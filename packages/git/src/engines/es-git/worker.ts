@@ -5,7 +5,7 @@
  */
 import { blameFile } from './blame.js';
 import { runHistory } from './history.js';
-import { listTreeFiles } from './objects.js';
+import { blobSizes, listTreeFiles } from './objects.js';
 import { WorkerFailure, toWorkerError, type Task, type TaskResult } from './protocol.js';
 import { listBranches, peelToCommit, refState } from './refs.js';
 import { openLocation, repository } from './repos.js';
@@ -28,6 +28,8 @@ async function run(task: Task): Promise<unknown> {
       return listTreeFiles(repo, task.commit);
     case 'blameFile':
       return blameFile(repo, task.commit, task.file);
+    case 'blobSizes':
+      return blobSizes(repo, task.ids);
     case 'branches':
       return listBranches(repo);
     case 'stagedDiff':
