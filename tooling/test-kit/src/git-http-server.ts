@@ -28,8 +28,8 @@ export interface GitHttpRepoSettings {
   /** Delay of `slow-start` (default 2000 ms). */
   slowStartMs?: number;
   /**
-   * Answers every request of the repository with a 302 to this base URL plus the rest of the
-   * path (`<redirectTo>/info/refs?...`), after the auth check: a redirect to another host.
+   * Answers every GET of the repository (ref discovery) with a 302 to this base URL plus the rest
+   * of the path (`<redirectTo>/info/refs?...`), after the auth check: a redirect to another host.
    */
   redirectTo?: string;
 }
@@ -114,7 +114,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
     if (fault === 'slow-start') await sleep(repoSettings?.slowStartMs ?? 2000);
     if (fault === 'status-500') return reply(500);
     if (!authorized || fault === 'status-401') return reply(401, { 'WWW-Authenticate': 'Basic realm="git"' });
-    if (repoSettings?.redirectTo) {
+    if (repoSettings?.redirectTo && req.method === 'GET') {
       const rest = (req.url ?? '/').slice(`/${repo}`.length);
       return reply(302, { Location: `${repoSettings.redirectTo.replace(/\/+$/, '')}${rest}` });
     }
