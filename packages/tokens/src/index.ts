@@ -27,4 +27,6 @@ export type {
   AddCredentialInput,
   StoredCredential,
   CredentialValidation,
+  CredentialKind,
+  GitHostCredential,
 } from './credential-store.js';
