@@ -77,6 +77,11 @@ export interface ForgeServerOptions {
   resetSeconds?: number;
   /** Status of a primary-limit refusal on GitHub: 403 (default) or 429. GitLab always uses 429. */
   exhaustedStatus?: 403 | 429;
+  /**
+   * Origin of web and clone URLs in the models (`html_url`, `clone_url`, `http_url_to_repo`), e.g.
+   * a test-kit git HTTP server that serves `<owner>/<name>.git`. Default: this server's own origin.
+   */
+  webUrl?: string;
 }
 
 /** A fault served instead of the real answer, `times` times (default 1), to matching requests. */
