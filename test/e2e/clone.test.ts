@@ -254,3 +254,20 @@ describe('gitfleet clone: results stream', () => {
     server.configure('slow-3.git', {});
   });
 });
+
+describe('gitfleet clone on a terminal', () => {
+  it('draws a live line with how many are done and how many remain (a real pseudo-terminal)', async () => {
+    server.configure('slow-3.git', { fault: 'slow-start', slowStartMs: 3000 });
+    const quote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, CLI, 'clone', server.url('one.git'), server.url('slow-3.git'), '--dir', join(root.path, 'out-tty')].map(quote).join(' ');
+    // util-linux `script` runs the command on a new pseudo-terminal and copies what it draws.
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, ...env(), CI: '' } });
+    let screen = '';
+    child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    server.configure('slow-3.git', {});
+    expect(code).toBe(0);
+    expect(screen).toMatch(/clone: 1\/2 done, 1 remaining/);
+    expect(screen).toMatch(new RegExp(`completed\\s+[\\d.]+\\s+${server.url('slow-3.git')}`));
+  });
+});
