@@ -45,6 +45,9 @@ describe('clone entries', () => {
       { entry: '{"cloneUrl":3}', error: expect.stringMatching(/^stdin, line 2: a JSON entry without a cloneUrl/) },
       { entry: '{oops', error: 'stdin, line 3: not valid JSON' },
     ]);
+    expect(parseCloneList('{"url":"https://me:s3cret@example.org/x.git"}', 'stdin', {})).toEqual([
+      { entry: '{"url":"https://***@example.org/x.git"}', error: expect.stringContaining('without a cloneUrl') },
+    ]);
     expect(() => parseCloneArgs(['https://example.org/a.git', 'gitlab:'], {})).toThrow(expect.objectContaining({ code: 'GITFLEET_CLI_USAGE', message: expect.stringMatching(/^argument 2:/) }));
   });
 });

@@ -54,7 +54,7 @@ function parseEntry(spec: string, where: string, env: NodeJS.ProcessEnv): CloneE
     try {
       return { url: cloneUrlOf(parseTarget(spec, 'repo'), env) };
     } catch (error) {
-      return { entry: spec, error: `${where}: ${error instanceof Error ? error.message : String(error)}` };
+      return { entry: clip(spec), error: `${where}: ${error instanceof Error ? error.message : String(error)}` };
     }
   }
   return { url: spec };
@@ -66,4 +66,8 @@ function fromJson(value: unknown, where: string): CloneEntry {
   return { entry: clip(JSON.stringify(value) ?? String(value)), error: `${where}: a JSON entry without a cloneUrl (as printed by \`gitfleet repos --format ndjson\`)` };
 }
 
-const clip = (text: string): string => (text.length > 200 ? `${text.slice(0, 199)}…` : text);
+/** An entry as echoed in its result: userinfo masked (it may hold a password), at most 200 characters. */
+function clip(text: string): string {
+  const safe = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s"]+@/gi, '$1***@');
+  return safe.length > 200 ? `${safe.slice(0, 199)}…` : safe;
+}
