@@ -175,7 +175,14 @@ export class CredentialStore {
     }));
   }
 
-  /** The git tokens, each for its one host (for `createFleet({ tokens })` of @gitfleet/git). */
+  /**
+   * The git tokens, each for its one host (for `createFleet({ tokens })` of @gitfleet/git).
+   *
+   * @example
+   * await store.add({ provider: 'git', host: 'git.example.org', token });
+   * const byHost = new Map((await store.gitCredentials()).map((c) => [c.host, c]));
+   * createFleet(urls, { tokens: (host) => byHost.get(host) });
+   */
   async gitCredentials(): Promise<GitHostCredential[]> {
     return (await this.#load()).records.flatMap((r) =>
       r.provider === 'git' && r.host !== undefined

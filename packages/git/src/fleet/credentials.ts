@@ -56,7 +56,13 @@ export function defaultUsername(host: string): string {
   return 'git';
 }
 
-/** 127.0.0.0/8, ::1 and localhost: the only hosts a credential may reach over plain http. */
+/**
+ * 127.0.0.0/8, ::1 and localhost: the only hosts a credential may reach over plain http.
+ *
+ * @example
+ * isLoopback('127.0.0.1'); // true
+ * isLoopback('localhost.example.com'); // false
+ */
 export function isLoopback(hostname: string): boolean {
   const name = hostname.toLowerCase().replace(/^\[|\]$/g, '');
   return name === 'localhost' || name === '::1' || /^127(\.\d{1,3}){3}$/.test(name);

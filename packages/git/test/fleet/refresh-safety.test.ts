@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commitFiles, createBareClone, createEmptyRepo, createTempDir, generateLargeRepo, gitText, startGitHttpServer } from '@gitfleet/test-kit';
 import type { GitHttpServer, TempDir } from '@gitfleet/test-kit';
@@ -16,6 +17,8 @@ beforeAll(async () => {
   await gitText(repo.path, ['branch', 'gone']);
   await commitFiles(repo.path, { 'b.txt': 'b\n' }, { message: 'two' });
   await createBareClone(repo.path, { dir: join(root.path, 'bare.git') });
+  await commitFiles(repo.path, { 'c.txt': 'c\n', 'e.txt': 'e\n' }, { message: 'three' });
+  await createBareClone(repo.path, { dir: join(root.path, 'repair.git') });
   await using large = await generateLargeRepo({ commits: 300, files: 200, seed: 11 });
   await createBareClone(large.path, { dir: join(root.path, 'large.git') });
   server = await startGitHttpServer({ root: root.path });
@@ -134,5 +137,53 @@ describe('an unfinished clone is never reported as completed', () => {
     expect(seen.has('large')).toBe(false);
     expect([...seen].some((n) => n.startsWith('.large.gitfleet-partial-'))).toBe(true);
     expect(await readdir(dest.path)).toEqual(['large']);
+  });
+});
+
+describe('a killed refresh is repaired by the next one', () => {
+  it('finishes a fast-forward that died half-way through the work tree, keeping local changes to other files', async () => {
+    await using dest = await createTempDir('gitfleet-dest-');
+    const url = server.url('repair.git');
+    const clone = (await createFleet([url], { destination: dest.path }).cloneAll())[0]!.path!;
+    const from = (await gitText(clone, ['rev-parse', 'HEAD'])).trim();
+    // The server moves on: a.txt and b.txt change, c.txt goes, d.txt comes.
+    await using work = await createTempDir('gitfleet-push-');
+    await gitText(work.path, ['clone', '--quiet', join(root.path, 'repair.git'), 'w']);
+    await commitFiles(join(work.path, 'w'), { 'a.txt': 'new a\n', 'b.txt': 'new b\n', 'c.txt': null, 'd.txt': 'd\n' }, { message: 'moved on' });
+    await gitText(join(work.path, 'w'), ['push', '--quiet', 'origin', 'HEAD']);
+    await gitText(clone, ['fetch', '--quiet', 'origin']);
+    const to = (await gitText(clone, ['rev-parse', 'origin/main'])).trim();
+    // What `merge --ff-only` leaves when killed mid-checkout: some files new, the index locked, the branch old.
+    await writeFile(join(clone, 'a.txt'), 'new a\n');
+    await writeFile(join(clone, 'b.txt'), 'new'); // partly written
+    await writeFile(join(clone, '.git', 'index.lock'), '');
+    await writeFile(join(clone, 'e.txt'), 'my local work\n'); // the user's own change, elsewhere
+    const dead = spawnSync('true').pid;
+    await writeFile(join(clone, '.git', 'gitfleet-refresh.json'), JSON.stringify({ pid: dead, phase: 'checkout', branch: 'refs/heads/main', from, to }));
+
+    const [result] = await createFleet([url], { destination: dest.path }).cloneAll();
+    expect(result).toMatchObject({ status: 'completed', refreshed: true });
+    expect((await gitText(clone, ['rev-parse', 'HEAD'])).trim()).toBe(to);
+    expect(await gitText(clone, ['status', '--porcelain'])).toBe(' M e.txt\n');
+    expect(await readFile(join(clone, 'b.txt'), 'utf8')).toBe('new b\n');
+    expect(existsSync(join(clone, 'c.txt'))).toBe(false);
+    expect(await readFile(join(clone, 'd.txt'), 'utf8')).toBe('d\n');
+    expect(existsSync(join(clone, '.git', 'index.lock'))).toBe(false);
+    expect(existsSync(join(clone, '.git', 'gitfleet-refresh.json'))).toBe(false);
+  });
+
+  it('leaves a clone alone while a live process refreshes it (GITFLEET_GIT_BUSY)', async () => {
+    await using dest = await createTempDir('gitfleet-dest-');
+    const url = server.url('repair.git');
+    const clone = (await createFleet([url], { destination: dest.path }).cloneAll())[0]!.path!;
+    const busy = spawn('sleep', ['30']);
+    try {
+      await writeFile(join(clone, '.git', 'gitfleet-refresh.json'), JSON.stringify({ pid: busy.pid, phase: 'fetch' }));
+      const [result] = await createFleet([url], { destination: dest.path }).cloneAll();
+      expect(result).toMatchObject({ status: 'failed', error: { code: 'GITFLEET_GIT_BUSY' } });
+      expect(result?.error?.message).toContain(String(busy.pid));
+    } finally {
+      busy.kill();
+    }
   });
 });
