@@ -30,16 +30,20 @@ export async function refreshClone(target: RefreshTarget, git: RunGit): Promise<
   const [bareText = '', gitDir = ''] = (await git(['rev-parse', '--is-bare-repository', '--absolute-git-dir'], target.dir)).trim().split('\n');
   const journal = new RefreshJournal(gitDir);
   const left = await journal.begin();
+  // Kept when a repair did not finish, or git was killed by our abort or timeout (it may have stopped
+  // half-way). Git failing on its own has rolled back (e.g. a refused merge): nothing to repair.
   let keep = false;
   try {
-    if (left) await repair(left, journal, target.dir, git);
+    if (left) {
+      keep = true;
+      await repair(left, journal, target.dir, git);
+      keep = false;
+    }
     await journal.write({ pid: process.pid, phase: 'fetch' });
     if (bareText.trim() === 'true') await refreshBare(target.dir, git);
     else await refreshWorkTree(target, journal, git);
   } catch (error) {
-    // Git killed by our abort or timeout may have stopped half-way: the next refresh repairs.
-    // Git failing on its own has rolled back (e.g. a refused merge): nothing to repair.
-    keep = error instanceof AbortError || (error instanceof FleetError && error.code === 'GITFLEET_GIT_TIMEOUT');
+    keep ||= error instanceof AbortError || (error instanceof FleetError && error.code === 'GITFLEET_GIT_TIMEOUT');
     throw error;
   } finally {
     await journal.end(keep);
