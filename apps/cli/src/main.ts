@@ -19,6 +19,20 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 
 const MAX_FILE_SIZE_HELP =
   'skip files larger than this, with a note on stderr (default 50MB; e.g. 512KB, 200MB, 1GB, or none)';
+const CLONE_HELP = `
+github:/gitlab: targets are cloned from the web host of GITHUB_API_URL / GITLAB_API_URL
+(default github.com / gitlab.com), e.g. https://ghe.example.com/api/v3 -> https://ghe.example.com.
+
+Credentials (HTTPS): each token goes only to its own host (and port), only over https or to a
+loopback address (127.0.0.0/8, ::1, localhost) over http, never to a host a server redirects to:
+  GITFLEET_GIT_TOKENS=host=token,host2=token2   tokens per host
+  GITFLEET_GIT_TOKEN + GITFLEET_GIT_HOST        one token for one host (default github.com)
+  gitfleet tokens add git --host <host>         the encrypted credential store
+GITFLEET_GIT_USERNAME sets the Basic-auth username. git gets the token through its environment,
+never on a command line or in .git/config. SSH URLs use the SSH agent.
+
+A clone appears in --dir only once complete; a second run refreshes it, refusing to drop local
+commits (a branch that diverged from the server fails with GITFLEET_GIT_DIVERGED).`;
 
 /** Options every repository command shares. */
 function common(cmd: Command, formats: readonly string[] = FORMATS, defaultFormat = 'table'): Command {
@@ -95,8 +109,8 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
   program
     .command('clone')
     .description('clone many repositories at once, or refresh (fetch + fast-forward) the ones already in --dir')
-    .argument('[urls...]', 'repository URLs (https or ssh)')
-    .option('--from <file>', "read URLs from a file, one per line ('-' for stdin)")
+    .argument('[repos...]', 'repository URLs (https or ssh), github:<owner>/<repo> or gitlab:<group>/<project>')
+    .option('--from <file>', "read repositories from a file ('-' for stdin): one URL or github:/gitlab: target per line, or the ndjson/json that `gitfleet repos` prints")
     .option('--dir <dir>', 'parent directory of the clones', '.')
     .option('--depth <n>', 'shallow clone with this many commits')
     .option('--branch <branch>', 'branch or tag to check out')
@@ -104,11 +118,8 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
     .option('-j, --concurrency <n>', 'clones at once (default: CPU cores, at least 2)')
     .option('--timeout <seconds>', 'time limit per clone attempt')
     .option('--retries <n>', 'retries of transient failures (never of auth failures)', '2')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson']).default('table'))
-    .addHelpText(
-      'after',
-      '\nCredentials: GITFLEET_GIT_TOKEN (and GITFLEET_GIT_USERNAME) for HTTPS; the SSH agent for SSH URLs.\nThe token is passed to git through its environment, never on a command line or in .git/config.',
-    )
+    .addOption(new Option('-f, --format <format>', 'output format: ndjson/json print each result as it settles').choices(['table', 'json', 'ndjson']).default('table'))
+    .addHelpText('after', CLONE_HELP)
     .action(async (urls: string[], opts: unknown) => {
       const failed = await cloneCommand(urls, opts, ctx);
       if (failed > 0) setExit(EXIT.failure);

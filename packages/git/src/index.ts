@@ -27,7 +27,8 @@ export { FleetError } from './fleet/errors.js';
 export type { FleetErrorCode } from './fleet/errors.js';
 export { parseProgressLine } from './fleet/progress.js';
 export type { ClonePhase, CloneProgress } from './fleet/progress.js';
-export type { TokenSource } from './fleet/credentials.js';
+export { gitTokensFromEnv, isLoopback, normalizeHost } from './fleet/credentials.js';
+export type { HostCredential, TokenSource } from './fleet/credentials.js';
 export type {
   CleanupResult,
   FleetEvents,

@@ -31,20 +31,38 @@ export interface CredentialStoreOptions {
   scrypt?: Partial<ScryptParams>;
 }
 
+/** What a stored token is for: a provider's API, or git over HTTPS to one host (`git`). */
+export type CredentialKind = ProviderKind | 'git';
+
 export interface AddCredentialInput {
-  provider: ProviderKind;
+  provider: CredentialKind;
   token: string;
   label?: string;
   baseUrl?: string;
+  /** `git` only, required: `host` or `host:port` as in clone URLs (`git.example.org`, `127.0.0.1:8080`). */
+  host?: string;
+  /** `git` only: the Basic-auth username to send with the token. */
+  username?: string;
+}
+
+/** A stored git token (from {@link CredentialStore.gitCredentials}): the secret, for its host only. */
+export interface GitHostCredential {
+  host: string;
+  token: string;
+  username?: string;
+  label: string;
 }
 
 /** A stored credential as shown to users: the token only as a masked `tokenId`. */
 export interface StoredCredential {
   id: string;
-  provider: ProviderKind;
+  provider: CredentialKind;
   tokenId: string;
   label?: string;
   baseUrl?: string;
+  /** `git` entries: the host the token is for. */
+  host?: string;
+  username?: string;
   /** ISO 8601. */
   createdAt: string;
 }
@@ -109,7 +127,8 @@ export class CredentialStore {
     return this.#exclusive(async () => {
       const loaded = await this.#load();
       const baseUrl = input.baseUrl?.replace(/\/+$/, '');
-      const same = loaded.records.find((r) => r.token === input.token && r.provider === input.provider && r.baseUrl === baseUrl);
+      const host = input.host?.trim().toLowerCase();
+      const same = loaded.records.find((r) => r.token === input.token && r.provider === input.provider && r.baseUrl === baseUrl && r.host === host);
       if (same) return masked(same);
       if (input.label !== undefined && loaded.records.some((r) => r.label === input.label)) {
         throw new InvalidOptionError(`label "${input.label}" is already used`);
@@ -123,6 +142,8 @@ export class CredentialStore {
         tokenId: maskToken(input.token),
         ...(input.label === undefined ? {} : { label: input.label }),
         ...(baseUrl === undefined ? {} : { baseUrl }),
+        ...(host === undefined ? {} : { host }),
+        ...(input.username === undefined ? {} : { username: input.username }),
         createdAt: new Date().toISOString(),
       };
       await this.#save(loaded, [...loaded.records, record]);
@@ -146,9 +167,9 @@ export class CredentialStore {
     });
   }
 
-  /** Token sources for `createIdentityPool`. */
+  /** Token sources for `createIdentityPool` (API tokens only; git tokens are in {@link gitCredentials}). */
   async sources(): Promise<TokenSource[]> {
-    return (await this.#load()).records.map((r) => ({
+    return apiRecords((await this.#load()).records).map((r) => ({
       token: r.token,
       provider: r.provider,
       ...(r.baseUrl === undefined ? {} : { baseUrl: r.baseUrl }),
@@ -156,10 +177,27 @@ export class CredentialStore {
     }));
   }
 
-  /** Asks the API about every stored token; a rejected token is a result with `ok: false`, not a throw. */
+  /**
+   * The git tokens, each for its one host (for `createFleet({ tokens })` of @gitfleet/git).
+   *
+   * @example
+   * await store.add({ provider: 'git', host: 'git.example.org', token });
+   * const byHost = new Map((await store.gitCredentials()).map((c) => [c.host, c]));
+   * createFleet(urls, { tokens: (host) => byHost.get(host) });
+   */
+  async gitCredentials(): Promise<GitHostCredential[]> {
+    return (await this.#load()).records.flatMap((r) =>
+      r.provider === 'git' && r.host !== undefined
+        ? [{ host: r.host, token: r.token, ...(r.username === undefined ? {} : { username: r.username }), label: r.label ?? r.id }]
+        : [],
+    );
+  }
+
+  /** Asks the API about every stored API token (git tokens have no API to ask); a rejected token is a result with `ok: false`, not a throw. */
   async validate(identify: Identify, options: { signal?: AbortSignal } = {}): Promise<CredentialValidation[]> {
-    const records = (await this.#load()).records;
-    const secrets = records.map((r) => r.token);
+    const all = (await this.#load()).records;
+    const records = apiRecords(all);
+    const secrets = all.map((r) => r.token);
     const results = await Promise.all(
       records.map(async (record): Promise<CredentialValidation> => {
         const base = { id: record.id, tokenId: record.tokenId, ...(record.label === undefined ? {} : { label: record.label }) };
@@ -243,6 +281,11 @@ export class CredentialStore {
   }
 }
 
+type ApiRecord = CredentialRecord & { provider: ProviderKind };
+function apiRecords(records: CredentialRecord[]): ApiRecord[] {
+  return records.filter((r): r is ApiRecord => r.provider !== 'git');
+}
+
 function masked(record: CredentialRecord): StoredCredential {
   const { token: _token, ...rest } = record;
   return rest;
@@ -258,9 +301,23 @@ function parseKey(value: string | Uint8Array, name: string): Buffer {
   return key;
 }
 
+/** `host` or `host:port`, a name or an IPv4/bracketed IPv6 address. */
+const HOST = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
+
 function checkInput(input: AddCredentialInput): void {
   if (typeof input !== 'object' || input === null) throw new InvalidOptionError('add() needs { provider, token }');
-  if (input.provider !== 'github' && input.provider !== 'gitlab') throw new InvalidOptionError('provider must be "github" or "gitlab"');
+  if (input.provider !== 'github' && input.provider !== 'gitlab' && input.provider !== 'git') {
+    throw new InvalidOptionError('provider must be "github", "gitlab" or "git"');
+  }
+  if (input.provider === 'git') {
+    if (typeof input.host !== 'string' || !HOST.test(input.host.trim())) throw new InvalidOptionError('a git token needs a host such as git.example.org or 127.0.0.1:8080');
+    if (input.baseUrl !== undefined) throw new InvalidOptionError('a git token has a host, not a baseUrl');
+    if (input.username !== undefined && (typeof input.username !== 'string' || input.username === '' || /[\s:]/.test(input.username))) {
+      throw new InvalidOptionError('username must be non-empty, without whitespace or ":"');
+    }
+  } else if (input.host !== undefined || input.username !== undefined) {
+    throw new InvalidOptionError('host and username are for git tokens only');
+  }
   if (typeof input.token !== 'string' || input.token === '' || /\s/.test(input.token)) {
     throw new InvalidOptionError('token must be a non-empty string without whitespace');
   }
@@ -286,10 +343,11 @@ function parseRecords(plaintext: string, path: string): CredentialRecord[] {
     const ok =
       typeof e?.id === 'string' &&
       typeof e.token === 'string' &&
-      (e.provider === 'github' || e.provider === 'gitlab') &&
+      (e.provider === 'github' || e.provider === 'gitlab' || (e.provider === 'git' && typeof e.host === 'string')) &&
       typeof e.createdAt === 'string' &&
       (e.label === undefined || typeof e.label === 'string') &&
-      (e.baseUrl === undefined || typeof e.baseUrl === 'string');
+      (e.baseUrl === undefined || typeof e.baseUrl === 'string') &&
+      (e.username === undefined || typeof e.username === 'string');
     if (!ok) throw new CorruptStoreError(path, `bad entry ${i}`);
     return { ...(e as CredentialRecord), tokenId: maskToken(e.token!) };
   });

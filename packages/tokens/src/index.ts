@@ -28,4 +28,6 @@ export type {
   AddCredentialInput,
   StoredCredential,
   CredentialValidation,
+  CredentialKind,
+  GitHostCredential,
 } from './credential-store.js';

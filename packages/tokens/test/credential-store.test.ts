@@ -49,6 +49,26 @@ describe('CredentialStore', () => {
     await expect(s.remove('work')).rejects.toMatchObject({ name: 'CredentialNotFoundError', code: 'GITFLEET_TOKENS_NOT_FOUND' });
   });
 
+  it('stores git tokens per host, kept apart from the API sources and from validation', async () => {
+    const s = store();
+    const api = await s.add({ provider: 'github', token: fakeToken('a1b2') });
+    const git = await s.add({ provider: 'git', token: 'glpat-gitgitgitgit9', host: 'Git.Example.org:8443', username: 'ci', label: 'ci' });
+    expect(git).toMatchObject({ provider: 'git', host: 'git.example.org:8443', username: 'ci', tokenId: 'glpat-…', label: 'ci' });
+    const again = store();
+    expect(await again.list()).toEqual([api, git]);
+    expect(await again.sources()).toEqual([{ token: fakeToken('a1b2'), provider: 'github', label: api.id }]);
+    expect(await again.gitCredentials()).toEqual([{ host: 'git.example.org:8443', token: 'glpat-gitgitgitgit9', username: 'ci', label: 'ci' }]);
+    const testApi = new TestApi();
+    testApi.user('alice', { core: { limit: 10 } }, [fakeToken('a1b2')]);
+    expect((await again.validate(testApi.identify)).map((v) => [v.id, v.ok])).toEqual([[api.id, true]]);
+    // The same token for another host is another entry; a git token needs a valid host.
+    expect((await s.add({ provider: 'git', token: 'glpat-gitgitgitgit9', host: 'other.example' })).id).not.toBe(git.id);
+    for (const bad of [{ host: undefined }, { host: 'a b' }, { host: 'https://x/' }, { host: 'x.org', baseUrl: 'https://x.org' }, { host: 'x.org', username: 'a:b' }]) {
+      await expect(s.add({ provider: 'git', token: 'tok', ...bad } as never)).rejects.toMatchObject({ code: 'GITFLEET_TOKENS_INVALID_OPTION' });
+    }
+    await expect(s.add({ provider: 'github', token: 'tok', host: 'x.org' })).rejects.toMatchObject({ code: 'GITFLEET_TOKENS_INVALID_OPTION' });
+  });
+
   it.skipIf(!posix)('writes the file with mode 0600 in a 0700 directory, encrypted', async () => {
     const s = store();
     await s.add({ provider: 'github', token: fakeToken('a1b2') });

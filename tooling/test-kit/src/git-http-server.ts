@@ -27,6 +27,11 @@ export interface GitHttpRepoSettings {
   faultTimes?: number;
   /** Delay of `slow-start` (default 2000 ms). */
   slowStartMs?: number;
+  /**
+   * Answers every GET of the repository (ref discovery) with a 302 to this base URL plus the rest
+   * of the path (`<redirectTo>/info/refs?...`), after the auth check: a redirect to another host.
+   */
+  redirectTo?: string;
 }
 
 /** One handled request. */
@@ -39,6 +44,8 @@ export interface GitHttpRequest {
   status: number;
   /** Whether the request carried the right credentials (always true without a token). */
   authorized: boolean;
+  /** The `Authorization` header as received, when there was one (to check where credentials went). */
+  authorization?: string;
   /** Set when a fault was applied to this request. */
   fault?: GitHttpFault;
 }
@@ -50,11 +57,13 @@ export interface GitHttpServerOptions {
   token?: string;
   /** When set with `token`, the Basic-auth username must match too. */
   username?: string;
+  /** Address to listen on (default `127.0.0.1`); the URLs use it too. */
+  host?: string;
 }
 
 export interface GitHttpServer {
   port: number;
-  /** `http://127.0.0.1:PORT/<repoName>` */
+  /** `http://<host>:PORT/<repoName>` (host `127.0.0.1` unless the `host` option says otherwise) */
   url(repoName: string): string;
   /** Replaces the settings of one repository (by the name used in {@link url}). */
   configure(repoName: string, settings: GitHttpRepoSettings): void;
@@ -67,7 +76,7 @@ export interface GitHttpServer {
 const GIT_PATH = /^\/(.+?)\/(info\/refs|git-upload-pack|git-receive-pack|HEAD|objects\/.+)$/;
 
 /**
- * Starts a smart-HTTP git server on 127.0.0.1 (random port): `git http-backend` as a CGI
+ * Starts a smart-HTTP git server on 127.0.0.1 (or `host`; random port): `git http-backend` as a CGI
  * behind `node:http`, with optional Basic auth and per-repository latency, bandwidth and faults.
  *
  * @example
@@ -89,6 +98,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
     const repo = GIT_PATH.exec(decodeURIComponent(pathname))?.[1] ?? '';
     const authorized = checkAuth(req.headers.authorization, options);
     const record: GitHttpRequest = { method: req.method ?? 'GET', path: req.url ?? '/', repo, status: 0, authorized };
+    if (req.headers.authorization !== undefined) record.authorization = req.headers.authorization;
     res.once('close', () => requests.push(record));
     const reply = (status: number, headers: Record<string, string> = {}): void => {
       record.status = status;
@@ -104,6 +114,10 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
     if (fault === 'slow-start') await sleep(repoSettings?.slowStartMs ?? 2000);
     if (fault === 'status-500') return reply(500);
     if (!authorized || fault === 'status-401') return reply(401, { 'WWW-Authenticate': 'Basic realm="git"' });
+    if (repoSettings?.redirectTo && req.method === 'GET') {
+      const rest = (req.url ?? '/').slice(`/${repo}`.length);
+      return reply(302, { Location: `${repoSettings.redirectTo.replace(/\/+$/, '')}${rest}` });
+    }
 
     const child = spawn('git', ['http-backend'], {
       env: cgiEnv(req, options.root, pathname, query, body.length, authorized),
@@ -148,9 +162,11 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
     return repoSettings.fault;
   }
 
-  server.listen(0, '127.0.0.1');
+  const host = options.host ?? '127.0.0.1';
+  server.listen(0, host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${String(port)}`;
 
   const close = async (): Promise<void> => {
     for (const child of children) child.kill('SIGKILL');
@@ -159,7 +175,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
   };
   return {
     port,
-    url: (repoName) => `http://127.0.0.1:${String(port)}/${repoName}`,
+    url: (repoName) => `${origin}/${repoName}`,
     configure: (repoName, repoSettings) => {
       settings.set(repoName, { ...repoSettings, faultsLeft: repoSettings.faultTimes ?? Infinity });
     },

@@ -5,7 +5,9 @@ import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { parseOptions, positiveInt, type RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { ItemWriter, table, write } from '../output.js';
+import { gitTokenSource } from '../forge/git-tokens.js';
+import { ItemWriter, note, table, write } from '../output.js';
+import { parseCloneArgs, parseCloneList, type CloneEntry } from './clone-entries.js';
 
 const schema = z.object({
   from: z.string().optional(),
@@ -18,13 +20,14 @@ const schema = z.object({
   retries: z.coerce.number().int().min(0).default(2),
   format: z.enum(['table', 'json', 'ndjson']).default('table'),
 });
+type CloneFormat = z.infer<typeof schema>['format'];
 
-/** URLs from arguments and `--from FILE|-` (one per line; blank lines and # comments skipped). */
-async function readUrls(args: string[], from: string | undefined): Promise<string[]> {
-  const listed = from === undefined ? '' : from === '-' ? await readStdin() : await readFile(from, 'utf8');
-  const urls = [...args, ...listed.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))];
-  if (urls.length === 0) throw new UsageError('no repository URLs: give them as arguments or with --from FILE|-');
-  return urls;
+/** Entries from arguments and `--from FILE|-` (see {@link parseCloneList}). */
+async function readEntries(args: string[], from: string | undefined): Promise<CloneEntry[]> {
+  const entries = parseCloneArgs(args);
+  if (from !== undefined) entries.push(...parseCloneList(from === '-' ? await readStdin() : await readFile(from, 'utf8'), from === '-' ? 'stdin' : from));
+  if (entries.length === 0) throw new UsageError('no repositories: give URLs, github:owner/repo or gitlab:group/project as arguments, or a list with --from FILE|-');
+  return entries;
 }
 
 async function readStdin(): Promise<string> {
@@ -33,13 +36,22 @@ async function readStdin(): Promise<string> {
   return text;
 }
 
-/** Live per-repository bars on stderr, on a TTY only. */
-function progressBars(): { update(task: FleetTask): void; stop(): void } {
-  if (!process.stderr.isTTY || process.env['CI']) return { update: () => undefined, stop: () => undefined };
+interface Bars {
+  update(task: FleetTask): void;
+  settled(done: number): void;
+  stop(): void;
+}
+
+/** Live bars on stderr (a TTY only): one per repository and a `done / remaining` line. */
+function progressBars(total: number, format: CloneFormat): Bars {
+  // ndjson/json results stream to stdout: bars would be drawn over them on a shared terminal.
+  const streamsToTerminal = format !== 'table' && process.stdout.isTTY;
+  if (!process.stderr.isTTY || process.env['CI'] || streamsToTerminal) return { update: () => undefined, settled: () => undefined, stop: () => undefined };
   const multi = new cliProgress.MultiBar(
-    { stream: process.stderr, format: '{name} [{bar}] {percentage}% {phase}', hideCursor: true, clearOnComplete: false, fps: 10 },
+    { stream: process.stderr, format: '{name} [{bar}] {percentage}% {phase}', hideCursor: true, clearOnComplete: true, fps: 10 },
     cliProgress.Presets.shades_classic,
   );
+  const summary = multi.create(total, 0, { remaining: total }, { format: 'clone: {value}/{total} done, {remaining} remaining' });
   const bars = new Map<string, cliProgress.SingleBar>();
   return {
     update(task) {
@@ -48,54 +60,109 @@ function progressBars(): { update(task: FleetTask): void; stop(): void } {
       const phase = task.status === 'cloning' ? task.progress.phase : task.status;
       bar.update(task.status === 'completed' ? 100 : task.progress.percent, { name: task.name, phase });
     },
+    settled: (done) => summary.update(done, { remaining: total - done }),
     stop: () => multi.stop(),
   };
 }
 
-/** `gitfleet clone <url...>`: clone (or refresh) many repositories at once. Returns the failure count. */
+/** Prints results as they settle (json/ndjson), or a table of every repository at the end. */
+class ResultPrinter {
+  private chain: Promise<void> = Promise.resolve();
+  private readonly items: ItemWriter<FleetResult> | undefined;
+  private readonly byUrl = new Map<string, FleetResult>();
+
+  constructor(private readonly format: CloneFormat) {
+    this.items = format === 'table' ? undefined : new ItemWriter<FleetResult>(format);
+  }
+
+  add(result: FleetResult): Promise<void> {
+    this.byUrl.set(result.url, result);
+    const items = this.items;
+    if (items) this.chain = this.chain.then(() => items.add(result));
+    return this.chain;
+  }
+
+  /** `order`: every URL, for the table. Returns how many were interrupted. */
+  async end(order: string[]): Promise<number> {
+    await this.chain;
+    const interrupted = [...this.byUrl.values()].filter(isInterrupted).length;
+    if (this.items) {
+      await this.items.end();
+      return interrupted;
+    }
+    const rows = order.map((url) => this.byUrl.get(url) ?? { url, status: 'failed' as const, durationMs: 0, error: { code: 'GITFLEET_GIT_ABORTED', message: 'not started' } });
+    await write(
+      table(
+        ['status', 'seconds', 'url', 'path / error'],
+        rows.map((r) => [
+          isInterrupted(r) ? 'interrupted' : r.refreshed ? 'refreshed' : r.status,
+          (r.durationMs / 1000).toFixed(1),
+          r.url,
+          r.status === 'completed' ? (r.path ?? '') : (r.error?.message ?? ''),
+        ]),
+        ['left', 'right', 'left', 'left'],
+      ),
+    );
+    return interrupted;
+  }
+}
+
+const isInterrupted = (r: FleetResult): boolean => r.error?.code === 'GITFLEET_GIT_ABORTED';
+
+/**
+ * `gitfleet clone <repo...>`: clone (or refresh) many repositories at once. Results print as they
+ * settle; on Ctrl-C what was printed stays and the rest is reported as interrupted. Returns the
+ * failure count.
+ */
 export async function cloneCommand(args: string[], raw: unknown, ctx: RunContext): Promise<number> {
   const opts = parseOptions(schema, raw);
-  const urls = await readUrls(args, opts.from);
-  const bars = progressBars();
-  await using fleet = createFleet(urls, {
-    destination: resolve(opts.dir),
-    retries: opts.retries,
-    bare: opts.bare,
-    signal: ctx.signal,
-    ...(opts.depth ? { depth: opts.depth } : {}),
-    ...(opts.branch ? { branch: opts.branch } : {}),
-    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-    ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}),
-  });
+  const entries = await readEntries(args, opts.from);
+  const notes: string[] = [];
+  const tokens = await gitTokenSource(notes);
+  for (const text of notes) note(text);
+  await using fleet = createFleet(
+    entries.flatMap((e) => ('url' in e ? [e.url] : [])),
+    {
+      destination: resolve(opts.dir),
+      retries: opts.retries,
+      bare: opts.bare,
+      signal: ctx.signal,
+      tokens,
+      ...(opts.depth ? { depth: opts.depth } : {}),
+      ...(opts.branch ? { branch: opts.branch } : {}),
+      ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+      ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}),
+    },
+  );
+  const bad: FleetResult[] = entries.flatMap((e) => ('error' in e ? [{ url: e.entry, status: 'failed' as const, error: { code: 'GITFLEET_CLI_BAD_ENTRY', message: e.error }, durationMs: 0 }] : []));
+  const urls = fleet.snapshot().map((t) => t.url);
+  const total = urls.length + bad.length;
+  const printer = new ResultPrinter(opts.format);
+  const bars = progressBars(total, opts.format);
   fleet.on('progress', bars.update);
   fleet.on('state', bars.update);
-  let results: FleetResult[];
+  let settled = 0;
+  const settle = (result: FleetResult): Promise<void> => {
+    bars.settled(++settled);
+    return printer.add(result);
+  };
+  let failed = 0;
   try {
-    results = await fleet.cloneAll({ signal: ctx.signal });
+    await Promise.all([
+      ...bad.map(settle),
+      ...urls.map(async (url) => {
+        const result = await fleet.clone(url, { signal: ctx.signal });
+        if (result.status === 'failed') failed++;
+        await settle(result);
+      }),
+    ]);
   } finally {
     bars.stop();
   }
-  if (ctx.signal.aborted) throw ctx.signal.reason;
-  await printResults(results, opts.format);
-  return results.filter((r) => r.status === 'failed').length;
-}
-
-async function printResults(results: FleetResult[], format: 'table' | 'json' | 'ndjson'): Promise<void> {
-  if (format !== 'table') {
-    const out = new ItemWriter<FleetResult>(format);
-    for (const r of results) await out.add(r);
-    return out.end();
+  const interrupted = await printer.end([...bad.map((r) => r.url), ...urls]);
+  if (ctx.signal.aborted) {
+    note(`${String(total - interrupted)} of ${String(total)} done, ${String(interrupted)} remaining`);
+    throw ctx.signal.reason;
   }
-  await write(
-    table(
-      ['status', 'seconds', 'url', 'path / error'],
-      results.map((r) => [
-        r.refreshed ? 'refreshed' : r.status,
-        (r.durationMs / 1000).toFixed(1),
-        r.url,
-        r.status === 'completed' ? (r.path ?? '') : (r.error?.message ?? ''),
-      ]),
-      ['left', 'right', 'left', 'left'],
-    ),
-  );
+  return failed + bad.length;
 }

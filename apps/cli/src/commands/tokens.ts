@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import password from '@inquirer/password';
 import { identifyProvider } from '@gitfleet/providers';
-import { CredentialStore, maskToken, tokenSourcesFromEnv, type ProviderKind } from '@gitfleet/tokens';
+import { normalizeHost } from '@gitfleet/git';
+import { CredentialStore, maskToken, tokenSourcesFromEnv, type CredentialKind } from '@gitfleet/tokens';
 import { z } from 'zod';
 import { parseOptions, type RunContext } from '../context.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -33,7 +34,7 @@ async function openStore(ctx: RunContext, creating: boolean): Promise<Credential
 }
 
 /** The token from stdin (first line) when piped, else a hidden prompt. */
-async function readToken(provider: ProviderKind, ctx: RunContext): Promise<string> {
+async function readToken(provider: CredentialKind, ctx: RunContext): Promise<string> {
   if (process.stdin.isTTY) return (await password({ message: `${provider} token:`, mask: true }, { signal: ctx.signal, output: process.stderr })).trim();
   let text = '';
   for await (const chunk of process.stdin) text += String(chunk);
@@ -56,24 +57,44 @@ export function registerTokensCommands(program: Command, ctx: RunContext, setExi
 
   tokens
     .command('add')
-    .description('store a token (read from stdin or a hidden prompt); checked against the API first unless --no-check')
-    .argument('<provider>', 'github or gitlab')
+    .description('store a token (read from stdin or a hidden prompt); API tokens are checked against the API first unless --no-check')
+    .argument('<provider>', 'github or gitlab (API tokens), or git (a token for git over HTTPS to one --host)')
     .option('--label <label>', 'a name to refer to it by')
     .option('--base-url <url>', 'API base URL of a self-hosted server, e.g. https://ghe.example.com/api/v3')
+    .option('--host <host>', 'git: the host (and port, if not the default) the token is for, e.g. git.example.org; it is sent nowhere else')
+    .option('--username <name>', 'git: the Basic-auth username (default: x-access-token on GitHub, oauth2 on GitLab, else git)')
     .option('--no-check', 'store without asking the API whether the token works')
-    .addHelpText('after', `\nExamples:\n  printf %s "$TOKEN" | gitfleet tokens add github --label work\n  gitfleet tokens add gitlab --base-url https://gitlab.example.com/api/v4${STORE_HELP}`)
+    .addHelpText(
+      'after',
+      `\nExamples:\n  printf %s "$TOKEN" | gitfleet tokens add github --label work\n  gitfleet tokens add gitlab --base-url https://gitlab.example.com/api/v4\n  printf %s "$TOKEN" | gitfleet tokens add git --host git.example.org    # for gitfleet clone${STORE_HELP}`,
+    )
     .action(async (name: string, raw: unknown) => {
-      const kind = z.enum(['github', 'gitlab'], { message: `provider must be github or gitlab, got '${name}'` }).safeParse(name);
+      const kind = z.enum(['github', 'gitlab', 'git'], { message: `provider must be github, gitlab or git, got '${name}'` }).safeParse(name);
       if (!kind.success) throw new UsageError(kind.error.issues[0]!.message);
-      const opts = parseOptions(z.object({ label: z.string().min(1).optional(), baseUrl: z.url().optional(), check: z.boolean() }), raw);
+      const opts = parseOptions(
+        z.object({ label: z.string().min(1).optional(), baseUrl: z.url().optional(), host: z.string().optional(), username: z.string().min(1).optional(), check: z.boolean() }),
+        raw,
+      );
+      const git = kind.data === 'git';
+      if (git && opts.baseUrl) throw new UsageError('a git token is for a --host, not a --base-url');
+      if (!git && (opts.host || opts.username)) throw new UsageError('--host and --username are for git tokens (tokens add git --host <host>)');
+      const host = opts.host === undefined ? undefined : normalizeHost(opts.host);
+      if (git && host === undefined) throw new UsageError(opts.host === undefined ? 'a git token needs --host, e.g. --host git.example.org' : `--host is not a host name: '${opts.host}'`);
       const token = await readToken(kind.data, ctx);
       if (token === '') throw new UsageError('no token given (pipe it on stdin or type it at the prompt)');
-      const source = { provider: kind.data, token, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) };
       let login: string | undefined;
-      if (opts.check) login = (await identifyProvider()(source, ctx.signal)).login;
+      if (kind.data !== 'git' && opts.check) login = (await identifyProvider()({ provider: kind.data, token, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) }, ctx.signal)).login;
       const store = await openStore(ctx, true);
-      const stored = await store.add({ ...source, ...(opts.label ? { label: opts.label } : {}) });
-      process.stderr.write(`gitfleet: stored ${stored.provider} token ${stored.tokenId}${login ? ` (${login})` : ''} as ${stored.id} in ${store.path}\n`);
+      const stored = await store.add({
+        provider: kind.data,
+        token,
+        ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+        ...(host ? { host } : {}),
+        ...(opts.username ? { username: opts.username } : {}),
+        ...(opts.label ? { label: opts.label } : {}),
+      });
+      const what = stored.host ? `git token ${stored.tokenId} for ${stored.host}` : `${stored.provider} token ${stored.tokenId}`;
+      process.stderr.write(`gitfleet: stored ${what}${login ? ` (${login})` : ''} as ${stored.id} in ${store.path}\n`);
     });
 
   tokens
@@ -82,15 +103,17 @@ export function registerTokensCommands(program: Command, ctx: RunContext, setExi
     .addOption(formatOption())
     .action(async (raw: unknown) => {
       const opts = parseOptions(z.object({ format: z.enum(FORMATS) }), raw);
-      const rows: { source: string; id: string; provider: string; token: string; label: string | null; baseUrl: string | null }[] = [];
+      const rows: { source: string; id: string; provider: string; token: string; label: string | null; baseUrl: string | null; host: string | null }[] = [];
       if (await storeExists(new CredentialStore())) {
         const store = await openStore(ctx, false);
-        for (const c of await store.list()) rows.push({ source: 'store', id: c.id, provider: c.provider, token: c.tokenId, label: c.label ?? null, baseUrl: c.baseUrl ?? null });
+        for (const c of await store.list()) {
+          rows.push({ source: 'store', id: c.id, provider: c.provider, token: c.tokenId, label: c.label ?? null, baseUrl: c.baseUrl ?? null, host: c.host ?? null });
+        }
       }
       for (const s of tokenSourcesFromEnv(process.env)) {
-        rows.push({ source: 'env', id: '', provider: s.provider, token: maskToken(s.token), label: s.label ?? null, baseUrl: s.baseUrl ?? null });
+        rows.push({ source: 'env', id: '', provider: s.provider, token: maskToken(s.token), label: s.label ?? null, baseUrl: s.baseUrl ?? null, host: null });
       }
-      await emit(opts.format, rows, ['source', 'id', 'provider', 'token', 'label', 'base url'], (r) => [r.source, r.id, r.provider, r.token, r.label ?? '', r.baseUrl ?? '']);
+      await emit(opts.format, rows, ['source', 'id', 'provider', 'token', 'label', 'base url / host'], (r) => [r.source, r.id, r.provider, r.token, r.label ?? '', r.baseUrl ?? r.host ?? '']);
     });
 
   tokens
@@ -100,12 +123,12 @@ export function registerTokensCommands(program: Command, ctx: RunContext, setExi
     .action(async (which: string) => {
       const store = await openStore(ctx, false);
       const removed = await store.remove(which);
-      process.stderr.write(`gitfleet: removed ${removed.provider} token ${removed.tokenId} (${removed.id})\n`);
+      process.stderr.write(`gitfleet: removed ${removed.host ? `git token for ${removed.host}` : `${removed.provider} token`} ${removed.tokenId} (${removed.id})\n`);
     });
 
   tokens
     .command('check')
-    .description('ask the API about every token: valid or not, whose it is, its scopes')
+    .description('ask the API about every API token: valid or not, whose it is, its scopes (git tokens have no API to ask)')
     .addOption(formatOption())
     .action(async (raw: unknown) => {
       const opts = parseOptions(z.object({ format: z.enum(FORMATS) }), raw);

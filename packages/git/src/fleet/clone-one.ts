@@ -1,13 +1,16 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortError } from '../errors.js';
 import type { PreparedRemote } from './credentials.js';
+import { partialPath, removeStalePartials } from './destination.js';
 import { FleetError } from './errors.js';
 import { runFleetGit } from './git-process.js';
 import type { FleetGitOptions } from './git-process.js';
 import { parseProgressLine } from './progress.js';
 import type { CloneProgress } from './progress.js';
+import { refreshClone } from './refresh.js';
+import type { RunGit } from './refresh.js';
 import type { FleetOptions } from './types.js';
 
 export interface CloneJob {
@@ -25,21 +28,25 @@ export interface CloneJob {
 
 /**
  * Clones `job.remote.url` into `job.target`, or refreshes the clone already there, retrying
- * transient failures with jittered backoff. A failed clone leaves no directory behind.
+ * transient failures with jittered backoff. A clone is built beside the target and renamed into
+ * place once complete, so a failed or killed clone never shows at the target.
  */
 export async function cloneOrRefresh(job: CloneJob): Promise<{ refreshed: boolean }> {
+  await removeStalePartials(job.target);
   const existing = await inspectTarget(job);
+  if (existing === 'unfinished') await rm(job.target, { recursive: true, force: true });
+  const refreshing = existing === 'same-clone';
   const retries = job.options.retries ?? 2;
   for (let attempt = 0; ; attempt++) {
     job.onAttempt(attempt + 1);
     const timeoutSignal = job.options.timeoutMs ? AbortSignal.timeout(job.options.timeoutMs) : undefined;
     const signal = timeoutSignal ? AbortSignal.any([job.signal, timeoutSignal]) : job.signal;
+    const attemptJob = { ...job, signal, timeoutSignal };
     try {
-      if (existing === 'same-clone') await refresh({ ...job, signal, timeoutSignal });
-      else await clone({ ...job, signal, timeoutSignal });
-      return { refreshed: existing === 'same-clone' };
+      if (refreshing) await refreshClone({ dir: job.target, noCheckout: job.options.noCheckout ?? false }, runner(attemptJob));
+      else await cloneBeside(attemptJob);
+      return { refreshed: refreshing };
     } catch (error) {
-      if (existing !== 'same-clone') await rm(job.target, { recursive: true, force: true });
       const transient = error instanceof FleetError && error.transient;
       if (!transient || attempt >= retries || job.signal.aborted) throw error;
     }
@@ -51,13 +58,22 @@ export async function cloneOrRefresh(job: CloneJob): Promise<{ refreshed: boolea
   }
 }
 
-/** `same-clone` when the target is a clone of this URL; `absent` when we may clone into it. */
-async function inspectTarget(job: CloneJob): Promise<'absent' | 'same-clone'> {
+/**
+ * `same-clone` when the target is a clone of this URL; `absent` when we may clone into it;
+ * `unfinished` for a clone of this URL that never got a single ref (a `git clone` killed while
+ * receiving: only `.git`, or a bare repository without refs), which is cloned again.
+ */
+async function inspectTarget(job: CloneJob): Promise<'absent' | 'same-clone' | 'unfinished'> {
   const entries = await readdir(job.target).catch(() => undefined);
   if (entries === undefined || entries.length === 0) return 'absent';
   const origin = await git(job, ['config', '--get', 'remote.origin.url'], job.target).catch(() => '');
-  if (origin.trim() === job.remote.url) return 'same-clone';
-  throw new FleetError('GITFLEET_GIT_DESTINATION_EXISTS', `destination is not empty and is not a clone of this URL: ${job.target}`);
+  if (origin.trim() !== job.remote.url) {
+    throw new FleetError('GITFLEET_GIT_DESTINATION_EXISTS', `destination is not empty and is not a clone of this URL: ${job.target}`);
+  }
+  const onlyGitDir = entries.length === 1 && entries[0] === '.git';
+  if (entries.includes('.git') && !onlyGitDir) return 'same-clone';
+  const refs = await git(job, ['for-each-ref', '--count=1'], job.target);
+  return refs.trim() === '' ? 'unfinished' : 'same-clone';
 }
 
 /** The argv of the clone; the URL carries no credentials (those travel in the environment). */
@@ -71,46 +87,40 @@ export function cloneArgs(url: string, target: string, options: FleetOptions): s
   return args;
 }
 
-async function clone(job: CloneJob): Promise<void> {
-  await mkdir(dirname(job.target), { recursive: true });
-  await git(job, cloneArgs(job.remote.url, job.target, job.options), dirname(job.target), true);
+/** Clones into a hidden sibling of the target, then renames it into place. */
+async function cloneBeside(job: CloneJob): Promise<void> {
+  const parent = dirname(job.target);
+  await mkdir(parent, { recursive: true });
+  const partial = partialPath(job.target);
+  try {
+    await git(job, cloneArgs(job.remote.url, partial, job.options), parent, { progress: true });
+    await rename(partial, job.target).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+      throw new FleetError('GITFLEET_GIT_DESTINATION_EXISTS', `destination appeared while cloning and is not empty: ${job.target}`);
+    });
+  } catch (error) {
+    await rm(partial, { recursive: true, force: true });
+    throw error;
+  }
 }
 
-/** Fetch, then fast-forward the checked-out branch (a bare clone's branches are overwritten). */
-async function refresh(job: CloneJob): Promise<void> {
-  const cwd = job.target;
-  const bare = (await git(job, ['rev-parse', '--is-bare-repository'], cwd)).trim() === 'true';
-  if (bare) {
-    await git(job, ['fetch', '--progress', '--prune', 'origin', '+refs/heads/*:refs/heads/*'], cwd, true);
-    return;
-  }
-  await git(job, ['fetch', '--progress', '--prune', 'origin'], cwd, true);
-  const upstream = await git(job, ['rev-parse', '--verify', '--quiet', '@{upstream}'], cwd).catch(() => '');
-  if (!upstream.trim()) return; // detached HEAD or no upstream: nothing to fast-forward
-  const checkedOut = (await git(job, ['rev-parse', '--is-inside-work-tree'], cwd)).trim() === 'true';
-  if (checkedOut && !job.options.noCheckout) {
-    await git(job, ['merge', '--ff-only', '--quiet', '@{upstream}'], cwd);
-    return;
-  }
-  // --no-checkout: move the branch only when it is a fast-forward.
-  await git(job, ['merge-base', '--is-ancestor', 'HEAD', '@{upstream}'], cwd).catch(() => {
-    throw new FleetError('GITFLEET_GIT_CLONE_FAILED', 'cannot fast-forward: the local branch has diverged');
-  });
-  await git(job, ['update-ref', '-m', 'gitfleet: fast-forward', 'HEAD', upstream.trim()], cwd);
+function runner(job: CloneJob): RunGit {
+  return (args, cwd, extra = {}) => git(job, args, cwd, extra);
 }
 
 /** Runs git for this job with its credentials, abort signal and (optionally) progress parsing. */
-async function git(job: CloneJob, args: string[], cwd: string, progress = false): Promise<string> {
+async function git(job: CloneJob, args: string[], cwd: string, extra: { progress?: boolean; input?: string; env?: Record<string, string> } = {}): Promise<string> {
   const options: FleetGitOptions = {
     cwd,
     // Never let repository discovery climb above the target into an enclosing repository.
-    env: { ...job.remote.env, GIT_CEILING_DIRECTORIES: dirname(job.target) },
+    env: { ...job.remote.env, ...extra.env, GIT_CEILING_DIRECTORIES: dirname(job.target) },
     signal: job.signal,
     timeoutSignal: job.timeoutSignal,
     secrets: job.remote.secrets,
     onSpawn: job.options.onSpawn,
+    input: extra.input,
   };
-  if (progress) {
+  if (extra.progress) {
     options.onLine = (line) => {
       if (parseProgressLine(line, job.progress)) job.onProgress();
     };

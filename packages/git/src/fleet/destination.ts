@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdtemp, realpath } from 'node:fs/promises';
+import { mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * A directory name for a repository URL: its last path segment without `.git`
@@ -50,4 +51,39 @@ export async function makeTempDir(): Promise<string> {
 export function forgetTempDir(dir: string): void {
   liveTempDirs.delete(dir);
   if (liveTempDirs.size === 0) process.off('exit', removeAllSync);
+}
+
+const PARTIAL = '.gitfleet-partial-';
+
+/**
+ * Where a clone is built before it is renamed to `target`: a hidden sibling named after the
+ * target and this process, `<parent>/.<name>.gitfleet-partial-<pid>-<random>`, so a killed clone
+ * never shows at `target` and its leftovers can be told apart from a clone still being built.
+ */
+export function partialPath(target: string): string {
+  return join(dirname(target), `.${basename(target)}${PARTIAL}${String(process.pid)}-${randomBytes(4).toString('hex')}`);
+}
+
+/** Removes partial clones of `target` whose process is gone (killed mid-clone). */
+export async function removeStalePartials(target: string): Promise<void> {
+  const prefix = `.${basename(target)}${PARTIAL}`;
+  const names = await readdir(dirname(target)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number.parseInt(name.slice(prefix.length), 10);
+    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
+      await rm(join(dirname(target), name), { recursive: true, force: true });
+    }
+  }
+}
+
+/** Whether a process with this pid exists (EPERM: it does, under another user). */
+export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false; // kill(0 or -1) would address a whole group
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

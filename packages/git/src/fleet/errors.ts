@@ -6,7 +6,13 @@ export type FleetErrorCode =
   | 'GITFLEET_GIT_NETWORK_FAILED'
   | 'GITFLEET_GIT_TIMEOUT'
   | 'GITFLEET_GIT_CLONE_FAILED'
-  | 'GITFLEET_GIT_DESTINATION_EXISTS';
+  | 'GITFLEET_GIT_DESTINATION_EXISTS'
+  /** Credentials in a plain-http URL to a host that is not loopback (never sent). */
+  | 'GITFLEET_GIT_INSECURE_TRANSPORT'
+  /** A refresh would drop local commits the server does not have: refused, nothing changed. */
+  | 'GITFLEET_GIT_DIVERGED'
+  /** Another live process is refreshing the same clone. */
+  | 'GITFLEET_GIT_BUSY';
 
 /** A clone or refresh failure. `transient` failures are retried. Messages are redacted. */
 export class FleetError extends GitError {

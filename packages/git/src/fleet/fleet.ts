@@ -101,7 +101,7 @@ export class Fleet {
   }
 
   private entryFor(raw: string): Entry {
-    const remote = prepareRemote(raw.trim(), { tokens: this.options.tokens, username: this.options.username });
+    const remote = prepareRemote(raw.trim(), { tokens: this.options.tokens, username: this.options.username, env: this.options.env });
     let entry = this.entries.get(remote.url);
     if (!entry) {
       const task: FleetTask = {
@@ -134,6 +134,7 @@ export class Fleet {
     const started = Date.now();
     this.setStatus(entry, { status: 'cloning' });
     try {
+      if (entry.remote.error) throw entry.remote.error;
       const path = await this.targetFor(entry);
       const { refreshed } = await cloneOrRefresh({
         remote: entry.remote,
@@ -221,7 +222,9 @@ export class Fleet {
 /**
  * Creates a fleet of repositories to clone concurrently with the git CLI: bounded, cancellable,
  * with real transfer progress, retries of transient failures, refresh of existing clones, and
- * HTTPS tokens passed through the environment (never argv or .git/config).
+ * per-host tokens: a token goes only to its own host, only over https (or http to loopback),
+ * through the environment (never argv or .git/config). A clone appears at its destination only
+ * once complete; a refresh never drops local commits and survives being killed.
  *
  * @example
  * await using fleet = createFleet(['https://github.com/o/a.git', 'https://github.com/o/b.git'], {
@@ -251,7 +254,8 @@ function validate(options: FleetOptions): void {
 
 function toTaskError(error: unknown, entry: Entry): FleetTaskError {
   const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'GITFLEET_GIT_CLONE_FAILED';
-  const message = error instanceof Error ? error.message : String(error);
+  let message = error instanceof Error ? error.message : String(error);
+  if (code === 'GITFLEET_GIT_AUTH_FAILED' && entry.remote.withheld) message += ` (${entry.remote.withheld})`;
   return { code, message: redact(message, entry.remote.secrets) };
 }
 

@@ -24,6 +24,8 @@ export interface FleetGitOptions {
   /** Set when `signal` may fire because of a timeout (then the error is GITFLEET_GIT_TIMEOUT). */
   timeoutSignal?: AbortSignal | undefined;
   onLine?: (line: string) => void;
+  /** Written to git's stdin, which is then closed (at once without input). */
+  input?: string | undefined;
   /** Scrubbed from error messages. */
   secrets: readonly string[];
   /** Exposed for tests: the argv and pid of each spawned git. */
@@ -43,11 +45,13 @@ export function runFleetGit(args: readonly string[], options: FleetGitOptions): 
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: options.cwd,
-      env: { ...process.env, ...FLEET_ENV, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...inheritedEnv(), ...FLEET_ENV, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
       detached: false,
       windowsHide: true,
     });
+    child.stdin.on('error', () => undefined); // git may exit before reading everything
+    child.stdin.end(options.input);
     const pid = child.pid;
     if (pid !== undefined) {
       track(pid);
@@ -88,6 +92,11 @@ export function runFleetGit(args: readonly string[], options: FleetGitOptions): 
       else reject(classifyGitFailure(stderr, sig ? `killed by ${sig}` : `exit code ${String(code)}`, options.secrets));
     });
   });
+}
+
+/** This process's environment without our own secrets: git gets only the one credential meant for it. */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^GITFLEET_GIT_(TOKENS?|CREDENTIAL_.*)$/.test(key)));
 }
 
 function abortReason(options: FleetGitOptions): Error {

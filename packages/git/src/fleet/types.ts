@@ -24,10 +24,17 @@ export interface FleetOptions {
   backoffMs?: number;
   /** Clones at once; default `Math.max(2, os.availableParallelism())`. */
   concurrency?: number;
-  /** Tokens for HTTPS hosts (`{ 'github.com': '...' }` or a function of the host); else env GITFLEET_GIT_TOKEN. */
+  /**
+   * Tokens by host (`{ 'github.com': '...', '127.0.0.1:8080': '...' }` or a function of the host);
+   * for a host without one, the environment: GITFLEET_GIT_TOKENS (`host=token,...`), GITFLEET_GIT_TOKEN
+   * for GITFLEET_GIT_HOST (default github.com). A token is used only for a URL whose host and port
+   * are exactly its key, and only over https or to a loopback address.
+   */
   tokens?: TokenSource;
   /** Basic-auth username; else env GITFLEET_GIT_USERNAME, else by host (x-access-token for GitHub, oauth2 for GitLab, `git`). */
   username?: string;
+  /** Where GITFLEET_GIT_TOKEN(S), GITFLEET_GIT_HOST and GITFLEET_GIT_USERNAME are read (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
   /** Stops every clone of the fleet, queued or in flight. */
   signal?: AbortSignal;
   /** Test hook: called with the argv and pid of every git process started. */

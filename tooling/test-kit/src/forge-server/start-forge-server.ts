@@ -264,9 +264,9 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
         const graphql = { limit: 5000, remaining: 5000, used: 0, resetAt: budget.resetAt };
         result = { status: 200, body: rateLimitBody({ ...mine, graphql }) };
       } else if (provider === 'github') {
-        result = githubRoute(world, { api: `${origin()}${PREFIX.github}`, web: origin() }, routeRequest);
+        result = githubRoute(world, { api: `${origin()}${PREFIX.github}`, web: options.webUrl ?? origin() }, routeRequest);
       } else {
-        result = gitlabRoute(world, { api: `${origin()}${PREFIX.gitlab}`, web: origin() }, routeRequest, 900 + caller.tokenIndex);
+        result = gitlabRoute(world, { api: `${origin()}${PREFIX.gitlab}`, web: options.webUrl ?? origin() }, routeRequest, 900 + caller.tokenIndex);
       }
       result ??= provider === 'github' ? githubError(404, 'Not Found') : gitlabError(404, '404 Not Found');
       Object.assign(out, result.headers);

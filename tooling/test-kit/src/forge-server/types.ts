@@ -79,6 +79,11 @@ export interface ForgeServerOptions {
   exhaustedStatus?: 403 | 429;
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * Origin of web and clone URLs in the models (`html_url`, `clone_url`, `http_url_to_repo`), e.g.
+   * a test-kit git HTTP server that serves `<owner>/<name>.git`. Default: this server's own origin.
+   */
+  webUrl?: string;
 }
 
 /** A fault served instead of the real answer, `times` times (default 1), to matching requests. */
