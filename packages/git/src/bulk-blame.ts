@@ -118,13 +118,14 @@ async function produce(job: BulkBlameJob, file: TreeFile, feed: FileFeed): Promi
   } catch (error) {
     if (error instanceof AbortError || signal?.aborted) throw error;
     const failure = toFailure(error, file.path);
-    feed.finish(failure);
     // A failed git run may be transient; only what is certain about the blob is cached.
     if (key !== undefined && failure.code !== 'GITFLEET_GIT_BLAME_FAILED') await cache!.put(key, { path: file.path, lines: [], error: failure });
+    feed.finish(failure);
     return;
   }
-  feed.finish();
+  // Cached before the reader hears the file is done, so a finished blame has its entries written.
   if (key !== undefined && kept && !signal?.aborted) await cache!.put(key, { path: file.path, lines: kept });
+  feed.finish();
 }
 
 const formatSize = (n: number): string => bytes.format(n, { unitSeparator: ' ' }) ?? `${n} B`;
