@@ -1,0 +1,78 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Layout } from './layout.js';
+import { sqlIdent, sqlString } from './layout.js';
+import { columnsOf, inputColumns, storedColumns, TABLE_NAMES, type TableName } from './schema.js';
+
+/** Largest staged row (its JSON), in bytes; DuckDB's JSON reader buffers twice this per thread. */
+export const MAX_ROW_BYTES = 32 * 1024 * 1024;
+
+/** `read_json` of a staged NDJSON file with the table's input column types (no type sniffing). */
+export function readStageSql(table: TableName, path: string): string {
+  const columns = inputColumns(table)
+    .map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`)
+    .join(', ');
+  return `read_json(${sqlString(path)}, format = 'newline_delimited', maximum_object_size = ${MAX_ROW_BYTES}, columns = {${columns}})`;
+}
+
+/** The stored columns of a table computed from its staged input columns. */
+export function storedSelectSql(table: TableName, repository: string, publishedTime: number): string {
+  return storedColumns(table)
+    .map((c) => {
+      if (c.name === 'repository') return `${sqlString(repository)} AS repository`;
+      if (c.computed) return `(${c.computed.replaceAll('$published_time', String(publishedTime))})::${c.type} AS ${sqlIdent(c.name)}`;
+      return sqlIdent(c.name);
+    })
+    .join(', ');
+}
+
+export const PARQUET_OPTIONS = "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)";
+
+/** A relation with the stored columns of `table` and no row. */
+export function emptyRelationSql(table: TableName): string {
+  return `(SELECT ${storedColumns(table)
+    .map((c) => `CAST(NULL AS ${c.type}) AS ${sqlIdent(c.name)}`)
+    .join(', ')} WHERE false)`;
+}
+
+/** Which tables have at least one published Parquet file. */
+export async function tablesWithFiles(layout: Layout): Promise<Set<TableName>> {
+  const present = new Set<TableName>();
+  for (const table of TABLE_NAMES) {
+    const names = await readdir(layout.tableDir(table)).catch(() => [] as string[]);
+    if (names.some((n) => n.endsWith('.parquet'))) present.add(table);
+  }
+  return present;
+}
+
+/** The stored rows of a table straight from its Parquet files (or an empty relation). */
+export function baseRelationSql(layout: Layout, table: TableName, present: ReadonlySet<TableName>): string {
+  return present.has(table) ? `read_parquet(${sqlString(join(layout.tableDir(table), '*.parquet'))})` : emptyRelationSql(table);
+}
+
+const loginsRelation = '(SELECT lower(login) AS login, min(author_id) AS author_id FROM (SELECT unnest(logins) AS login, author_id FROM authors) GROUP BY 1)';
+
+/**
+ * The view of a table: its Parquet files, plus the derived columns joined from the fleet's
+ * identities (`author_identities` by identity key, `authors.logins` by login).
+ */
+export function viewSql(layout: Layout, table: TableName, present: ReadonlySet<TableName>): string {
+  const joins: string[] = [];
+  const select = columnsOf(table).map((c) => {
+    if (!c.derived) return `t.${sqlIdent(c.name)}`;
+    const alias = `j${joins.length}`;
+    joins.push(
+      c.derived.via === 'identity'
+        ? `LEFT JOIN author_identities ${alias} ON ${alias}.identity_key = t.${sqlIdent(c.derived.from)}`
+        : `LEFT JOIN ${loginsRelation} ${alias} ON ${alias}.login = lower(t.${sqlIdent(c.derived.from)})`,
+    );
+    return `${alias}.author_id AS ${sqlIdent(c.name)}`;
+  });
+  return `CREATE OR REPLACE VIEW ${sqlIdent(table)} AS SELECT ${select.join(', ')} FROM ${baseRelationSql(layout, table, present)} t ${joins.join(' ')}`;
+}
+
+/** Every view, fleet tables first (the others join them). */
+export function allViewsSql(layout: Layout, present: ReadonlySet<TableName>): string[] {
+  const order = [...TABLE_NAMES].sort((a, b) => Number(a !== 'authors' && a !== 'author_identities') - Number(b !== 'authors' && b !== 'author_identities'));
+  return order.map((table) => viewSql(layout, table, present));
+}
