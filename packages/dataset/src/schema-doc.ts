@@ -3,7 +3,8 @@ import { TABLE_NAMES, TABLES, type ColumnDef } from './schema.js';
 
 const cell = (s: string): string => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
-function kind(c: ColumnDef): string {
+function kind(c: ColumnDef, scope: string): string {
+  if (c.name === 'repository' && scope === 'repository') return 'key, set by the transaction';
   if (c.derived) return 'view';
   if (c.computed) return 'computed';
   return c.nullable ? 'input, optional' : 'input';
@@ -39,7 +40,7 @@ export function renderSchemaMarkdown(): string {
     out.push(`## ${table}`, '', def.description, '', `Key: ${def.key.map((k) => `\`${k}\``).join(', ')}.`, '');
     out.push('| column | type | null | kind | meaning |', '| --- | --- | --- | --- | --- |');
     for (const c of def.columns as readonly ColumnDef[]) {
-      out.push(`| \`${c.name}\` | ${c.type} | ${c.nullable ? 'yes' : 'no'} | ${kind(c)} | ${cell(c.description)} |`);
+      out.push(`| \`${c.name}\` | ${c.type} | ${c.nullable ? 'yes' : 'no'} | ${kind(c, def.scope)} | ${cell(c.description)} |`);
     }
     out.push('');
   }

@@ -35,7 +35,11 @@ function startWriter(dir: string, plan: Plan): Run {
   const waiters: { test: (l: string) => boolean; resolve: (ok: boolean) => void }[] = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
     lines.push(line);
-    for (const w of [...waiters]) if (w.test(line)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(true));
+    for (const w of [...waiters]) {
+      if (!w.test(line)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(true);
+    }
   });
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => {
     for (const w of waiters.splice(0)) w.resolve(false);
