@@ -91,12 +91,14 @@ export async function finalizeDataset(writer: DatasetWriter, repositories: numbe
       authors: `WITH ident AS (SELECT * FROM ${ident}),
         c AS (SELECT i.author_id, count(DISTINCT c.sha) AS commits, min(c.author_time) AS first_time, max(c.author_time) AS last_time
               FROM ${base('commits')} c JOIN ident i ON i.identity_key = c.author_key GROUP BY 1),
+        l AS (SELECT i.author_id, sum(o.lines) AS lines FROM ${base('ownership')} o JOIN ident i ON i.identity_key = o.author_key GROUP BY 1),
         r AS (SELECT i.author_id, count(DISTINCT x.repository) AS repositories
               FROM (SELECT repository, author_key AS k FROM ${base('commits')} UNION SELECT repository, author_key FROM ${base('ownership')}) x
               JOIN ident i ON i.identity_key = x.k GROUP BY 1)
         SELECT g.author_id, g.name, g.email, g.names, g.emails, g.logins, g.is_bot,
-               coalesce(c.commits, 0)::BIGINT AS commits, coalesce(r.repositories, 0)::BIGINT AS repositories, c.first_time, c.last_time
-        FROM ${groups} g LEFT JOIN c ON c.author_id = g.author_id LEFT JOIN r ON r.author_id = g.author_id
+               coalesce(c.commits, 0)::BIGINT AS commits, coalesce(l.lines, 0)::BIGINT AS lines, coalesce(r.repositories, 0)::BIGINT AS repositories,
+               c.first_time, c.last_time
+        FROM ${groups} g LEFT JOIN c ON c.author_id = g.author_id LEFT JOIN l ON l.author_id = g.author_id LEFT JOIN r ON r.author_id = g.author_id
         ORDER BY commits DESC, g.author_id`,
     };
     const ops: JournalOp[] = [];

@@ -24,26 +24,24 @@ interface NamedQuery extends NamedQueryInfo {
 
 const includeBots: NamedQueryParameter = { name: 'include_bots', type: 'boolean', description: 'Count bots too (left out by default).', default: false };
 const limit = (n: number): NamedQueryParameter => ({ name: 'limit', type: 'integer', description: 'At most this many rows.', default: n });
-/** Bots are the merged authors flagged `is_bot`; rows of identities not merged yet (no finalize) count as people. */
-const notBot = (authorId: string) => `($include_bots OR NOT coalesce((SELECT is_bot FROM authors WHERE author_id = ${authorId}), false))`;
+/** Bots are the merged authors flagged `is_bot` (joined as `a`); identities not merged yet (no finalize) count as people. */
+const notBot = '($include_bots OR NOT coalesce(a.is_bot, false))';
 
 const QUERIES: readonly NamedQuery[] = [
   {
     name: 'top-authors',
     description:
-      'Authors across the fleet by commits (distinct commit ids authored) and by surviving lines (lines at HEAD they last changed, from ownership), with their repositories.',
+      'Authors across the fleet by commits (distinct commit ids authored) and by surviving lines (lines at HEAD they last changed, from ownership), with their repositories; the totals of `authors`, as of the last finalize.',
     parameters: [
       { name: 'by', type: 'string', description: 'Order by `commits` or `lines`.', default: 'commits', choices: ['commits', 'lines'] },
       limit(20),
       includeBots,
     ],
+    // The per-author totals are computed by finalize (authors.commits, authors.lines): a scan of one small table.
     sql: (p) => `
-      WITH c AS (SELECT author_id, count(DISTINCT sha) AS commits, count(DISTINCT repository) AS repositories FROM commits WHERE author_id IS NOT NULL GROUP BY 1),
-      l AS (SELECT author_id, sum(lines)::BIGINT AS lines FROM ownership WHERE author_id IS NOT NULL GROUP BY 1)
-      SELECT a.author_id, a.name, a.email, coalesce(c.commits, 0) AS commits, coalesce(l.lines, 0) AS lines, coalesce(c.repositories, 0) AS repositories, a.is_bot
-      FROM authors a LEFT JOIN c ON c.author_id = a.author_id LEFT JOIN l ON l.author_id = a.author_id
-      WHERE ($include_bots OR NOT a.is_bot) AND (coalesce(c.commits, 0) > 0 OR coalesce(l.lines, 0) > 0)
-      ORDER BY ${p['by'] === 'lines' ? 'lines DESC, commits DESC' : 'commits DESC, lines DESC'}, a.author_id
+      SELECT author_id, name, email, commits, lines, repositories, is_bot FROM authors
+      WHERE ($include_bots OR NOT is_bot) AND (commits > 0 OR lines > 0)
+      ORDER BY ${p['by'] === 'lines' ? 'lines DESC, commits DESC' : 'commits DESC, lines DESC'}, author_id
       LIMIT $limit`,
   },
   {
@@ -56,8 +54,9 @@ const QUERIES: readonly NamedQuery[] = [
       includeBots,
     ],
     sql: () => `
-      WITH c AS (SELECT repository, sha, coalesce(author_id, author_key) AS author, author_time FROM commits
-                 WHERE author_time > $now - $days * 86400 AND author_time <= $now AND ${notBot('commits.author_id')})
+      WITH c AS (SELECT c.repository, c.sha, coalesce(c.author_id, c.author_key) AS author, c.author_time
+                 FROM commits c LEFT JOIN authors a ON a.author_id = c.author_id
+                 WHERE c.author_time > $now - $days * 86400 AND c.author_time <= $now AND ${notBot})
       SELECT repository, count(*) AS commits, count(DISTINCT author) AS authors, max(author_time) AS last_commit_time
       FROM c GROUP BY repository
       ORDER BY commits DESC, last_commit_time DESC, repository
@@ -73,8 +72,8 @@ const QUERIES: readonly NamedQuery[] = [
       includeBots,
     ],
     sql: () => `
-      WITH o AS (SELECT repository, coalesce(author_id, author_key) AS author, arg_max(author_name, lines) AS raw_name, sum(lines) AS lines
-                 FROM ownership WHERE ${notBot('ownership.author_id')} GROUP BY 1, 2 HAVING sum(lines) > 0),
+      WITH o AS (SELECT o.repository, coalesce(o.author_id, o.author_key) AS author, arg_max(o.author_name, o.lines) AS raw_name, sum(o.lines) AS lines
+                 FROM ownership o LEFT JOIN authors a ON a.author_id = o.author_id WHERE ${notBot} GROUP BY 1, 2 HAVING sum(o.lines) > 0),
       r AS (SELECT *, sum(lines) OVER (PARTITION BY repository ORDER BY lines DESC, author ROWS UNBOUNDED PRECEDING) AS running,
                       sum(lines) OVER (PARTITION BY repository) AS total,
                       row_number() OVER (PARTITION BY repository ORDER BY lines DESC, author) AS rank FROM o),
@@ -99,8 +98,8 @@ const QUERIES: readonly NamedQuery[] = [
     sql: () => `
       WITH f AS (SELECT f.repository, f.path, coalesce(f.additions, 0) + coalesce(f.deletions, 0) AS churn,
                         coalesce(c.author_id, c.author_key) AS author, c.author_time
-                 FROM commit_files f JOIN commits c ON c.repository = f.repository AND c.sha = f.sha
-                 WHERE NOT c.is_merge AND c.author_time >= $since AND ($repository IS NULL OR f.repository = $repository) AND ${notBot('c.author_id')})
+                 FROM commit_files f JOIN commits c ON c.repository = f.repository AND c.sha = f.sha LEFT JOIN authors a ON a.author_id = c.author_id
+                 WHERE NOT c.is_merge AND c.author_time >= $since AND ($repository IS NULL OR f.repository = $repository) AND ${notBot})
       SELECT repository, path, count(*) AS changes, count(DISTINCT author) AS authors, sum(churn)::BIGINT AS churn, max(author_time) AS last_change_time
       FROM f GROUP BY repository, path
       ORDER BY changes DESC, authors DESC, churn DESC, repository, path

@@ -269,6 +269,7 @@ export const TABLES = {
       { name: 'logins', type: 'VARCHAR[]', description: 'Provider logins linked to the author.' },
       { name: 'is_bot', type: 'BOOLEAN', description: 'A bot: dependabot, renovate, github-actions, a `[bot]` name, login or noreply address, and the like.' },
       { name: 'commits', type: 'BIGINT', description: 'Distinct commits authored, across the fleet (a commit in two repositories counts once).' },
+      { name: 'lines', type: 'BIGINT', description: 'Lines surviving at HEAD that the author last changed (`ownership`), across the fleet.' },
       { name: 'repositories', type: 'BIGINT', description: 'Repositories with a commit or surviving lines by the author.' },
       optionalTime('first_time', 'First author date'),
       optionalTime('last_time', 'Last author date'),

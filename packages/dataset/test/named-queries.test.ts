@@ -68,7 +68,7 @@ describe('named queries against hand-computed answers', () => {
       { name: 'Bob', commits: 4, lines: 70, repositories: 2 },
       { name: 'Ada', commits: 3, lines: 70, repositories: 1 },
       { name: 'Carol', commits: 2, lines: 40, repositories: 2 },
-      { name: 'Dan', commits: 1, lines: 20, repositories: 1 },
+      { name: 'Dan', commits: 1, lines: 20, repositories: 2 },
     ]);
   });
 
