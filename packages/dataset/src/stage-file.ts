@@ -43,6 +43,8 @@ export class StageFile {
       buffer = [];
       bytes = 0;
       if (!this.stream.write(chunk)) await once(this.stream, 'drain', signal ? { signal } : {});
+      // A batch given as one big array would otherwise be serialised in a single turn of the event loop.
+      else await new Promise(setImmediate);
     };
     for await (const row of rows) {
       const line = this.serializer.line(row, this.rows + count, now);

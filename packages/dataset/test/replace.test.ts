@@ -93,6 +93,22 @@ describe('replacing one repository', () => {
     await dataset.close();
   });
 
+  it('keeps the event loop turning while a large batch given as one array is staged and published', async () => {
+    const rows = Array.from({ length: 300_000 }, (_, line) => ({ path: 'f', line: line + 1, sha: 'c', author_name: 'A', author_email: 'a@x' }));
+    let maxGap = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      maxGap = Math.max(maxGap, now - last);
+      last = now;
+    }, 5);
+    const tx = await writer.begin('big');
+    await tx.write('blame_lines', rows);
+    await tx.commit();
+    clearInterval(timer);
+    expect(maxGap).toBeLessThan(500);
+  });
+
   it('remove drops every file of the repository', async () => {
     await writer.writeRepository('a', { commits: [commit('a1', ada, 1)] });
     await writer.writeRepository('b', { commits: [commit('b1', ada, 1)] });
