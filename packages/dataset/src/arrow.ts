@@ -25,10 +25,12 @@ import {
   type Builder,
   type DataType,
 } from 'apache-arrow';
-import { DuckDBTypeId, type DuckDBListType, type DuckDBResult, type DuckDBStructType, type DuckDBType } from '@duckdb/node-api';
+import type { DuckDBListType, DuckDBResult, DuckDBStructType, DuckDBType, DuckDBTypeId as TypeIdEnum } from '@duckdb/node-api';
+
+type TypeIds = typeof TypeIdEnum;
 
 /** The Arrow type of a DuckDB column type; types Arrow JS has no builder for travel as strings. */
-function arrowType(type: DuckDBType): DataType {
+function arrowType(DuckDBTypeId: TypeIds, type: DuckDBType): DataType {
   switch (type.typeId) {
     case DuckDBTypeId.BOOLEAN:
       return new Bool();
@@ -67,10 +69,10 @@ function arrowType(type: DuckDBType): DataType {
       return new TimestampMillisecond();
     case DuckDBTypeId.LIST:
     case DuckDBTypeId.ARRAY:
-      return new List(new Field('item', arrowType((type as DuckDBListType).valueType), true));
+      return new List(new Field('item', arrowType(DuckDBTypeId, (type as DuckDBListType).valueType), true));
     case DuckDBTypeId.STRUCT: {
       const struct = type as DuckDBStructType;
-      return new Struct(struct.entryNames.map((name, i) => new Field(name, arrowType(struct.entryTypes[i]!), true)));
+      return new Struct(struct.entryNames.map((name, i) => new Field(name, arrowType(DuckDBTypeId, struct.entryTypes[i]!), true)));
     }
     default:
       return new Utf8();
@@ -97,7 +99,8 @@ function arrowValue(type: DataType, value: unknown): unknown {
  */
 export async function resultToArrow(result: DuckDBResult, signal?: AbortSignal): Promise<Table> {
   const names = result.deduplicatedColumnNames();
-  const types = result.columnTypes().map(arrowType);
+  const { DuckDBTypeId } = await import('@duckdb/node-api');
+  const types = result.columnTypes().map((t) => arrowType(DuckDBTypeId, t));
   const schema = new Schema(names.map((name, i) => new Field(name, types[i]!, true)));
   const builders: Builder[] = types.map((type) => makeBuilder({ type, nullValues: [null, undefined] }));
   const batches: RecordBatch[] = [];

@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { AbortError, DatasetError, QueryError, throwIfAborted } from './errors.js';
 
 export type SqlParams = readonly unknown[] | Readonly<Record<string, unknown>>;
@@ -24,6 +24,8 @@ export class Duck {
     if (options.threads) config['threads'] = String(options.threads);
     if (options.tempDirectory) config['temp_directory'] = options.tempDirectory;
     try {
+      // Loaded on first use: the native addon costs nothing to programs that import this package but never query.
+      const { DuckDBInstance } = await import('@duckdb/node-api');
       return new Duck(await DuckDBInstance.create(path, config));
     } catch (error) {
       throw new QueryError(`cannot open DuckDB ${path}: ${message(error)}`, { cause: error });

@@ -112,8 +112,15 @@ export const NAMED_QUERIES: readonly NamedQueryInfo[] = QUERIES.map(({ name, des
 
 function coerce(query: string, parameter: NamedQueryParameter, value: unknown): number | boolean | string | null {
   if (value === null || value === undefined) return null;
+  const expected = parameter.choices
+    ? `one of ${parameter.choices.join(', ')}`
+    : parameter.name === 'threshold'
+      ? 'a number above 0 and at most 1'
+      : parameter.name === 'limit'
+        ? 'a non-negative integer'
+        : `${parameter.type === 'integer' ? 'an' : 'a'} ${parameter.type}`;
   const bad = (): never => {
-    throw new InvalidOptionError(`${query}: parameter ${parameter.name} must be ${parameter.choices ? `one of ${parameter.choices.join(', ')}` : `${parameter.type === 'integer' ? 'an' : 'a'} ${parameter.type}`}, got ${JSON.stringify(value)}`);
+    throw new InvalidOptionError(`${query}: parameter ${parameter.name} must be ${expected}, got ${JSON.stringify(value)}`);
   };
   switch (parameter.type) {
     case 'boolean':

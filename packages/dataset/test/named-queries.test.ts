@@ -128,8 +128,8 @@ describe('named queries against hand-computed answers', () => {
   it('rejects unknown queries and bad parameters with one clear line', async () => {
     await expect(dataset.named('nope')).rejects.toMatchObject({ code: 'GITFLEET_DATASET_UNKNOWN_QUERY' });
     await expect(dataset.named('top-authors', { by: 'height' })).rejects.toThrow('top-authors: parameter by must be one of commits, lines, got "height"');
-    await expect(dataset.named('bus-factor', { threshold: 2 })).rejects.toMatchObject({ code: 'GITFLEET_DATASET_INVALID_OPTION' });
-    await expect(dataset.named('hotspots', { limit: 'ten' })).rejects.toThrow(/limit must be an integer/);
+    await expect(dataset.named('bus-factor', { threshold: 2 })).rejects.toMatchObject({ code: 'GITFLEET_DATASET_INVALID_OPTION', message: 'bus-factor: parameter threshold must be a number above 0 and at most 1, got 2' });
+    await expect(dataset.named('hotspots', { limit: 'ten' })).rejects.toThrow(/limit must be a non-negative integer/);
     await expect(dataset.named('hotspots', { colour: 1 })).rejects.toThrow(/unknown parameter colour/);
   });
 });
