@@ -35,19 +35,27 @@ export function emptyRelationSql(table: TableName): string {
     .join(', ')} WHERE false)`;
 }
 
-/** Which tables have at least one published Parquet file. */
-export async function tablesWithFiles(layout: Layout): Promise<Set<TableName>> {
-  const present = new Set<TableName>();
+/** The published Parquet files of each table (absolute paths, sorted); tables without files are absent. */
+export type TableFiles = ReadonlyMap<TableName, readonly string[]>;
+
+export async function tablesWithFiles(layout: Layout): Promise<TableFiles> {
+  const present = new Map<TableName, string[]>();
   for (const table of TABLE_NAMES) {
-    const names = await readdir(layout.tableDir(table)).catch(() => [] as string[]);
-    if (names.some((n) => n.endsWith('.parquet'))) present.add(table);
+    const names = (await readdir(layout.tableDir(table)).catch(() => [] as string[])).filter((n) => n.endsWith('.parquet')).sort();
+    if (names.length > 0) present.set(table, names.map((n) => join(layout.tableDir(table), n)));
   }
   return present;
 }
 
+// DuckDB has no escape for glob characters: under such a directory the files are listed one by one.
+const GLOB_CHARS = /[*?[\]{}]/;
+
 /** The stored rows of a table straight from its Parquet files (or an empty relation). */
-export function baseRelationSql(layout: Layout, table: TableName, present: ReadonlySet<TableName>): string {
-  return present.has(table) ? `read_parquet(${sqlString(join(layout.tableDir(table), '*.parquet'))})` : emptyRelationSql(table);
+export function baseRelationSql(layout: Layout, table: TableName, present: TableFiles): string {
+  const files = present.get(table);
+  if (!files) return emptyRelationSql(table);
+  if (!GLOB_CHARS.test(layout.dir)) return `read_parquet(${sqlString(join(layout.tableDir(table), '*.parquet'))})`;
+  return `read_parquet([${files.map(sqlString).join(', ')}])`;
 }
 
 const loginsRelation = '(SELECT lower(login) AS login, min(author_id) AS author_id FROM (SELECT unnest(logins) AS login, author_id FROM authors) GROUP BY 1)';
@@ -56,7 +64,7 @@ const loginsRelation = '(SELECT lower(login) AS login, min(author_id) AS author_
  * The view of a table: its Parquet files, plus the derived columns joined from the fleet's
  * identities (`author_identities` by identity key, `authors.logins` by login).
  */
-export function viewSql(layout: Layout, table: TableName, present: ReadonlySet<TableName>): string {
+export function viewSql(layout: Layout, table: TableName, present: TableFiles): string {
   const joins: string[] = [];
   const select = columnsOf(table).map((c) => {
     if (!c.derived) return `t.${sqlIdent(c.name)}`;
@@ -72,7 +80,7 @@ export function viewSql(layout: Layout, table: TableName, present: ReadonlySet<T
 }
 
 /** Every view, fleet tables first (the others join them). */
-export function allViewsSql(layout: Layout, present: ReadonlySet<TableName>): string[] {
+export function allViewsSql(layout: Layout, present: TableFiles): string[] {
   const order = [...TABLE_NAMES].sort((a, b) => Number(a !== 'authors' && a !== 'author_identities') - Number(b !== 'authors' && b !== 'author_identities'));
   return order.map((table) => viewSql(layout, table, present));
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Duck } from './duck.js';
 import {
   DatasetClosedError,
@@ -75,6 +75,8 @@ const now = (): number => Math.floor(Date.now() / 1000);
  */
 export async function openDatasetWriter(dir: string, options: DatasetWriterOptions = {}): Promise<DatasetWriter> {
   if (typeof dir !== 'string' || dir === '') throw new InvalidOptionError('dataset directory must be a non-empty string');
+  // DuckDB reads `?` in a database path as the start of parameters: fleet.duckdb could not be written there.
+  if (resolve(dir).includes('?')) throw new InvalidOptionError(`dataset directory must not contain "?": ${dir}`);
   throwIfAborted(options.signal);
   const layout = new Layout(dir);
   await mkdir(layout.meta, { recursive: true });

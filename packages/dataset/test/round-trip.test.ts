@@ -162,3 +162,28 @@ describe('round trip of every table', () => {
     expect(await dataset.query("SELECT author_id FROM issues WHERE author_login = 'ghost'")).toEqual([{ author_id: null }]);
   });
 });
+
+describe('a dataset under a directory whose name has glob characters', () => {
+  it('reads its files one by one (DuckDB globs cannot be escaped)', async () => {
+    const parent = await tempDir();
+    try {
+      const dir = join(parent.path, 'odd [set] {1,2} *');
+      const writer = await openDatasetWriter(dir);
+      await writer.writeRepository('a', { commits: [commit('a1', ada, 1)] });
+      await writer.writeRepository('b', { commits: [commit('b1', bob, 2)] });
+      await writer.finalize();
+      await writer.close();
+      const odd = await openDataset(dir);
+      expect(await odd.query('SELECT repository, sha, author_id IS NOT NULL AS joined FROM commits ORDER BY sha')).toEqual([
+        { repository: 'a', sha: 'a1', joined: true },
+        { repository: 'b', sha: 'b1', joined: true },
+      ]);
+      await odd.close();
+      expect(await freshQuery('SELECT count(*) AS n FROM commits', join(dir, 'fleet.duckdb'))).toEqual([{ n: 2 }]);
+      // DuckDB cannot open a database under a path with "?": refused up front, not after mining.
+      await expect(openDatasetWriter(join(parent.path, 'why?'))).rejects.toMatchObject({ code: 'GITFLEET_DATASET_INVALID_OPTION' });
+    } finally {
+      await parent.cleanup();
+    }
+  });
+});
