@@ -5,7 +5,7 @@ import { sqlIdent, sqlString } from './layout.js';
 import { columnsOf, inputColumns, storedColumns, TABLE_NAMES, type TableName } from './schema.js';
 
 /** Largest staged row (its JSON), in bytes; DuckDB's JSON reader buffers twice this per thread. */
-export const MAX_ROW_BYTES = 32 * 1024 * 1024;
+export const MAX_ROW_BYTES = 16 * 1024 * 1024;
 
 /** `read_json` of a staged NDJSON file with the table's input column types (no type sniffing). */
 export function readStageSql(table: TableName, path: string): string {

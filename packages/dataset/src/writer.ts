@@ -26,9 +26,13 @@ export const FORMAT_VERSION = 1;
 
 export interface DatasetWriterOptions {
   signal?: AbortSignal;
-  /** DuckDB memory limit of the writer (default `'512MB'`); larger sorts and files spill to disk. */
+  /** DuckDB memory limit of the writer (default `'256MB'`); beyond it DuckDB spills to `_gitfleet/tmp`. */
   memoryLimit?: string;
-  /** DuckDB threads (default: the number of cores). */
+  /**
+   * DuckDB threads per statement (default 1: converting a staged table to Parquet is I/O-bound,
+   * a miner has clones and blame running meanwhile, and each extra thread adds its own buffers).
+   * Transactions that commit at the same time still convert in parallel.
+   */
   threads?: number;
   /** Called at each step of every publish: `staged`, `journaled`, `applied` (per file), `published`. */
   onPublishStep?: PublishStepListener;
@@ -85,7 +89,7 @@ export async function openDatasetWriter(dir: string, options: DatasetWriterOptio
   try {
     const repaired = await recover(layout);
     for (const d of [layout.journalDir, layout.stagingDir, layout.statesDir, layout.tmpDir]) await mkdir(d, { recursive: true });
-    const duck = await Duck.open(':memory:', { memoryLimit: options.memoryLimit ?? '512MB', threads: options.threads, tempDirectory: layout.tmpDir });
+    const duck = await Duck.open(':memory:', { memoryLimit: options.memoryLimit ?? '256MB', threads: options.threads ?? 1, tempDirectory: layout.tmpDir });
     return new DatasetWriter(layout, duck, await readStates(layout), release, repaired, options.onPublishStep);
   } catch (error) {
     await release();
