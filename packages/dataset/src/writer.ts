@@ -118,6 +118,7 @@ export class DatasetWriter {
   readonly repaired: readonly string[];
   private readonly open = new Map<string, RepositoryTransaction>();
   private mutex: Promise<unknown> = Promise.resolve();
+  private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
 
   /** @internal */
@@ -242,11 +243,12 @@ export class DatasetWriter {
     return this.exclusive(() => finalizeDataset(this, this.repositories().length, options.signal));
   }
 
-  /** Abort open transactions, release the lock. */
+  /** Abort open transactions (commits under way finish first), release the lock. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const tx of [...this.open.values()]) await tx.abort();
+    await Promise.allSettled([...this.inflight]);
     await this.mutex.catch(() => undefined);
     this.duck.close();
     await this.release();
@@ -271,6 +273,13 @@ export class DatasetWriter {
     });
   }
 
+  /** @internal Track a commit so close() waits for it. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.inflight.add(work);
+    void work.finally(() => this.inflight.delete(work)).catch(() => undefined);
+    return work;
+  }
+
   /** @internal */
   setState(state: RepositoryState): void {
     this.states.set(state.repository, state);
@@ -292,6 +301,7 @@ export class RepositoryTransaction {
   private readonly stages = new Map<RepositoryTableName, StageFile>();
   private chain: Promise<unknown> = Promise.resolve();
   private status: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
+  private commitRequested = false;
 
   /** @internal */
   constructor(
@@ -316,7 +326,7 @@ export class RepositoryTransaction {
       try {
         return await this.stage(table).append(rows, now(), options.signal);
       } catch (error) {
-        await this.abort();
+        await this.discard();
         throw error;
       }
     });
@@ -374,7 +384,17 @@ export class RepositoryTransaction {
    * through the journal. Before the journal is recorded a failure drops the staging; after it,
    * the staging is the publish and stays for the next writer to roll forward.
    */
-  private async publishStaged<R>(
+  private publishStaged<R>(
+    signal: AbortSignal | undefined,
+    build: (published: number) => Promise<{ state: RepositoryState; ops: JournalOp[]; result: R }>,
+  ): Promise<R> {
+    // Marked at once, so a close() racing with this commit lets it finish instead of aborting it.
+    this.assertOpen();
+    this.commitRequested = true;
+    return this.writer.track(this.publishStagedNow(signal, build));
+  }
+
+  private async publishStagedNow<R>(
     signal: AbortSignal | undefined,
     build: (published: number) => Promise<{ state: RepositoryState; ops: JournalOp[]; result: R }>,
   ): Promise<R> {
@@ -400,10 +420,7 @@ export class RepositoryTransaction {
       if (existsSync(join(this.writer.layout.journalDir, `${this.id}.json`))) {
         this.status = 'committed';
         this.writer.forget(this);
-      } else {
-        this.status = 'open';
-        await this.abort();
-      }
+      } else await this.discard();
       throw error;
     }
   }
@@ -418,9 +435,14 @@ export class RepositoryTransaction {
     return Number(count ?? 0);
   }
 
-  /** Drop everything staged; the repository keeps its published data. Safe to call twice. */
+  /** Drop everything staged; the repository keeps its published data. Safe to call twice; a no-op once commit() was called. */
   async abort(): Promise<void> {
-    if (this.status === 'committed' || this.status === 'aborted' || this.status === 'committing') return;
+    if (this.status !== 'open' || this.commitRequested) return;
+    await this.discard();
+  }
+
+  private async discard(): Promise<void> {
+    if (this.status === 'committed' || this.status === 'aborted') return;
     this.status = 'aborted';
     for (const stage of this.stages.values()) stage.destroy();
     this.writer.forget(this);

@@ -192,3 +192,25 @@ describe('the writer lock', () => {
     await expect(openDataset(temp.path)).rejects.toMatchObject({ code: 'GITFLEET_DATASET_INCOMPATIBLE' });
   });
 });
+
+describe('closing', () => {
+  it('close() lets a commit under way finish, and aborts transactions not committing', async () => {
+    const t = await tempDir();
+    try {
+      const w = await openDatasetWriter(t.path);
+      const committing = await w.begin('a');
+      await committing.write('commits', Array.from({ length: 20_000 }, (_, i) => commit(`a${i}`, ada, i)));
+      const idle = await w.begin('b');
+      await idle.write('commits', [commit('b1', ada, 1)]);
+      const done = committing.commit();
+      await w.close();
+      await done;
+      await expect(idle.commit()).rejects.toMatchObject({ code: 'GITFLEET_DATASET_TRANSACTION_CLOSED' });
+      const dataset = await openDataset(t.path);
+      expect(await dataset.query('SELECT repository, count(*) AS n FROM commits GROUP BY 1')).toEqual([{ repository: 'a', n: 20_000 }]);
+      await dataset.close();
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
