@@ -71,7 +71,7 @@ const now = (): number => Math.floor(Date.now() / 1000);
  *
  * @example
  * const writer = await openDatasetWriter('data');
- * if (!(await writer.isUnchanged('acme/app', refs))) {
+ * if (!writer.isUnchanged('acme/app', refs)) {
  *   await writer.writeRepository('acme/app', { repositories: [{ provider: 'github' }], commits: commitRows }, { fingerprint: refs });
  * }
  * await writer.finalize();
@@ -152,7 +152,7 @@ export class DatasetWriter {
    * so a rerun can skip it.
    *
    * @example
-   * if (await writer.isUnchanged('acme/app', { 'refs/heads/main': head })) continue;
+   * if (writer.isUnchanged('acme/app', { 'refs/heads/main': head })) continue;
    */
   isUnchanged(repository: string, fingerprint: Fingerprint): boolean {
     const state = this.states.get(repository);
