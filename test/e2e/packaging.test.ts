@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, realpath, symlink } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { openDatasetWriter } from '@gitfleet/dataset';
 import { createTempDir, createTrickyRepo, type TempDir, type TrickyRepo } from '@gitfleet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -55,7 +56,7 @@ describe('licensing and package metadata', () => {
 
   it('published packages ship their licence, and every source map ships with the sources it names', async () => {
     const published = (await workspacePackages()).filter((p) => !p.manifest.private);
-    expect(published.map((p) => p.dir).sort()).toEqual(['apps/cli', 'packages/ai-diff', 'packages/cache', 'packages/git', 'packages/providers', 'packages/tokens']);
+    expect(published.map((p) => p.dir).sort()).toEqual(['apps/cli', 'packages/ai-diff', 'packages/cache', 'packages/dataset', 'packages/git', 'packages/providers', 'packages/tokens']);
     for (const { dir } of published) {
       const dest = join(tmp.path, dir.replace('/', '-'));
       await mkdir(dest, { recursive: true });
@@ -99,6 +100,7 @@ describe('git fleet', () => {
     const manifest = JSON.parse(await readFile(join(pkgDir, 'package.json'), 'utf8')) as Manifest;
     await mkdir(join(pkgDir, 'node_modules'));
     for (const dep of Object.keys(manifest.dependencies ?? {})) {
+      await mkdir(dirname(join(pkgDir, 'node_modules', dep)), { recursive: true }); // scoped: node_modules/@duckdb/
       await symlink(await realpath(join(ROOT, 'apps/cli/node_modules', dep)), join(pkgDir, 'node_modules', dep));
     }
     await mkdir(join(prefix, 'bin'));
@@ -110,6 +112,13 @@ describe('git fleet', () => {
     const commits = await run('git', ['fleet', 'commits', tricky.path, '-n', '1', '--format', 'ndjson'], { env });
     const head = (await run('git', ['-C', tricky.path, 'rev-parse', 'HEAD'])).stdout.trim();
     expect((JSON.parse(commits.stdout) as { sha: string }).sha).toBe(head);
+    // The native DuckDB addon (external to the bundle) loads from the installed dependencies.
+    const data = join(tmp.path, 'dataset');
+    const writer = await openDatasetWriter(data);
+    await writer.writeRepository('acme/app', {});
+    await writer.close();
+    const query = await run('git', ['fleet', 'query', '--data', data, 'SELECT count(*) AS n FROM repositories', '--format', 'ndjson'], { env });
+    expect(JSON.parse(query.stdout)).toEqual({ n: 1 });
   });
 });
 

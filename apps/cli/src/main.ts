@@ -137,6 +137,23 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
     ['table', 'json'],
   ).action(async (repo: string, opts: unknown) => analyzeCommand(repo, opts, ctx));
 
+  program
+    .command('query')
+    .description('query a dataset written by gitfleet mine: SQL over its tables, or a named query')
+    .argument('[sql]', 'the SQL to run, e.g. "SELECT repository, count(*) FROM commits GROUP BY 1"')
+    .requiredOption('--data <dir>', 'the dataset directory')
+    .option('--named [name]', 'run a named query (top-authors, active-repositories, bus-factor, hotspots); alone, list them')
+    .option('--param <name=value>', 'a parameter of the named query (repeatable), e.g. --param limit=50', collect)
+    .option('--include-bots', 'named queries: count bots too (left out by default)')
+    .option('--repair', 'complete a publish that a killed writer left unfinished, instead of refusing the dataset')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
+    .option('--csv-safe', CSV_SAFE_HELP)
+    .addHelpText(
+      'after',
+      '\nTables: repositories, commits, commit_files, branches, ownership, blame_lines, authors, author_identities,\nerrors, login_hints, pull_requests, issues, contributors (see packages/dataset/SCHEMA.md).\nExamples:\n  gitfleet query --data data "SELECT name, commits FROM authors WHERE NOT is_bot ORDER BY commits DESC LIMIT 10"\n  gitfleet query --data data --named bus-factor --param threshold=0.8 --format csv',
+    )
+    .action(async (sql: string | undefined, opts: unknown) => (await import('./commands/query.js')).queryCommand(sql, opts, ctx));
+
   registerForgeCommands(program, ctx);
   registerTokensCommands(program, ctx, setExit);
   registerAiCommands(program, ctx);
