@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { openRepository, type EngineChoice, type Operation, type Repository } from '@gitfleet/git';
 import { parseSize } from '@gitfleet/cache';
+import { createSession, type Session, type SessionOptions } from '@gitfleet/session';
 import bytes from 'bytes';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
@@ -75,4 +76,12 @@ export async function open(path: string, options: GlobalOptions, ctx: RunContext
     cache: options.cache ? (options.cacheDir ?? true) : false,
     signal: ctx.signal,
   });
+}
+
+/**
+ * The command's shared resources (tokens from the store and the environment, provider clients,
+ * git tokens), with skipped configuration noted on stderr. `cache`/`cacheDir` as the options say.
+ */
+export function session(options: { cache: boolean; cacheDir?: string | undefined }, extra: Pick<SessionOptions, 'onWait'> = {}): Session {
+  return createSession({ cache: options.cache ? (options.cacheDir ?? true) : false, userAgent: 'gitfleet-cli', onNote: note, ...extra });
 }

@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createFleet, type FleetResult, type FleetTask } from '@gitfleet/git';
+import { parseRepositoryArgs, parseRepositoryList, type RepositoryEntry } from '@gitfleet/session';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
-import { parseOptions, positiveInt, type RunContext } from '../context.js';
+import { parseOptions, positiveInt, session, type RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { gitTokenSource } from '../forge/git-tokens.js';
 import { ItemWriter, note, table, write } from '../output.js';
-import { parseCloneArgs, parseCloneList, type CloneEntry } from './clone-entries.js';
 
 const schema = z.object({
   from: z.string().optional(),
@@ -22,10 +21,10 @@ const schema = z.object({
 });
 type CloneFormat = z.infer<typeof schema>['format'];
 
-/** Entries from arguments and `--from FILE|-` (see {@link parseCloneList}). */
-async function readEntries(args: string[], from: string | undefined): Promise<CloneEntry[]> {
-  const entries = parseCloneArgs(args);
-  if (from !== undefined) entries.push(...parseCloneList(from === '-' ? await readStdin() : await readFile(from, 'utf8'), from === '-' ? 'stdin' : from));
+/** Entries from arguments and `--from FILE|-` (see {@link parseRepositoryList}). */
+async function readEntries(args: string[], from: string | undefined): Promise<RepositoryEntry[]> {
+  const entries = parseRepositoryArgs(args);
+  if (from !== undefined) entries.push(...parseRepositoryList(from === '-' ? await readStdin() : await readFile(from, 'utf8'), from === '-' ? 'stdin' : from));
   if (entries.length === 0) throw new UsageError('no repositories: give URLs, github:owner/repo or gitlab:group/project as arguments, or a list with --from FILE|-');
   return entries;
 }
@@ -117,9 +116,7 @@ const isInterrupted = (r: FleetResult): boolean => r.error?.code === 'GITFLEET_G
 export async function cloneCommand(args: string[], raw: unknown, ctx: RunContext): Promise<number> {
   const opts = parseOptions(schema, raw);
   const entries = await readEntries(args, opts.from);
-  const notes: string[] = [];
-  const tokens = await gitTokenSource(notes);
-  for (const text of notes) note(text);
+  const tokens = await session({ cache: false }).gitTokens();
   await using fleet = createFleet(
     entries.flatMap((e) => ('url' in e ? [e.url] : [])),
     {

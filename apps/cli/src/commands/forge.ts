@@ -3,11 +3,10 @@ import { createGitHubClient, createGitLabClient, isProviderError, type ProviderC
 import { maskToken } from '@gitfleet/tokens';
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { FORMATS, parseOptions, positiveInt, type RunContext } from '../context.js';
-import { allTokenSources, forgeClient, httpCache } from '../forge/clients.js';
-import { parseTarget } from '../forge/target.js';
+import { parseTarget } from '@gitfleet/session';
+import { FORMATS, parseOptions, positiveInt, session, type RunContext } from '../context.js';
 import { createWaitNotice } from '../forge/wait-notice.js';
-import { CSV_SAFE_HELP, ItemWriter, note, table, write, type Format } from '../output.js';
+import { CSV_SAFE_HELP, ItemWriter, table, write, type Format } from '../output.js';
 
 const forgeSchema = z.object({
   format: z.enum(FORMATS).default('table'),
@@ -99,10 +98,7 @@ const REPO_COLUMNS: Column<Repository>[] = [
 ];
 
 async function withClient<T>(provider: 'github' | 'gitlab', opts: ForgeCliOptions, fn: (client: ProviderClient) => Promise<T>): Promise<T> {
-  const notes: string[] = [];
-  const client = await forgeClient(provider, { ...opts, onWait: createWaitNotice() }, notes);
-  for (const text of notes) note(text);
-  return fn(client);
+  return fn(await session(opts, { onWait: createWaitNotice() }).providerClient(provider));
 }
 
 export function registerForgeCommands(program: Command, ctx: RunContext): void {
@@ -211,9 +207,9 @@ async function rateLimit(
   ctx: RunContext,
 ): Promise<void> {
   const rows: RateRow[] = [];
-  const notes: string[] = [];
-  const all = await allTokenSources(notes);
-  const cache = httpCache(opts);
+  const shared = session(opts);
+  const all = await shared.tokenSources();
+  const cache = shared.httpCache;
   for (const provider of opts.provider ? [opts.provider] : (['github', 'gitlab'] as const)) {
     const sources = all.filter((s) => s.provider === provider);
     // Anonymous GitHub has a budget of its own (per IP); GitLab needs a token to say anything useful.
@@ -242,7 +238,6 @@ async function rateLimit(
       }
     }
   }
-  for (const text of notes) note(text);
   if (opts.format === 'json') return write(`${JSON.stringify(rows, null, 2)}\n`);
   if (opts.format === 'ndjson') return write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
   const now = Date.now();

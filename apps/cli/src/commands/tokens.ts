@@ -6,7 +6,7 @@ import { CredentialStore, maskToken, tokenSourcesFromEnv, type CredentialKind } 
 import { z } from 'zod';
 import { parseOptions, type RunContext } from '../context.js';
 import { EXIT, UsageError } from '../errors.js';
-import { storeExists, storeKeyInEnv } from '../forge/clients.js';
+import { storeExists, storeKeyInEnv } from '@gitfleet/session';
 import { table, write } from '../output.js';
 
 const FORMATS = ['table', 'json', 'ndjson'] as const;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseCloneArgs, parseCloneList } from '../src/commands/clone-entries.js';
-import { cloneUrlOf, webOrigin } from '../src/forge/clone-url.js';
+import { parseRepositoryArgs, parseRepositoryList } from '../src/repository-list.js';
+import { cloneUrlOf, webOrigin } from '../src/clone-url.js';
 
-describe('clone entries', () => {
+describe('repository lists', () => {
   it('derives the web host from the API URL of each forge', () => {
     expect(webOrigin('github', {})).toBe('https://github.com');
     expect(webOrigin('gitlab', {})).toBe('https://gitlab.com');
@@ -25,7 +25,7 @@ describe('clone entries', () => {
       'gitlab:acme/platform/tools',
       'git@example.org:o/r.git',
     ].join('\n');
-    expect(parseCloneList(ndjson, 'stdin', {})).toEqual([
+    expect(parseRepositoryList(ndjson, 'stdin', {})).toEqual([
       { url: 'https://example.org/a.git' },
       { url: 'https://github.com/acme/api.git' },
       { url: 'https://github.com/acme/web.git' },
@@ -33,21 +33,21 @@ describe('clone entries', () => {
       { url: 'git@example.org:o/r.git' },
     ]);
     const json = JSON.stringify([{ cloneUrl: 'https://github.com/acme/a.git' }, { fullName: 'acme/b' }], null, 2);
-    expect(parseCloneList(json, 'list.json', {})).toEqual([
+    expect(parseRepositoryList(json, 'list.json', {})).toEqual([
       { url: 'https://github.com/acme/a.git' },
       { entry: '{"fullName":"acme/b"}', error: expect.stringMatching(/^list\.json, item 2: a JSON entry without a cloneUrl/) },
     ]);
   });
 
   it('a bad line is an entry that fails alone; a bad argument is a usage error', () => {
-    expect(parseCloneList('github:acme\n{"cloneUrl": 3}\n{oops', 'stdin', {})).toEqual([
+    expect(parseRepositoryList('github:acme\n{"cloneUrl": 3}\n{oops', 'stdin', {})).toEqual([
       { entry: 'github:acme', error: expect.stringMatching(/^stdin, line 1: expected a repository/) },
       { entry: '{"cloneUrl":3}', error: expect.stringMatching(/^stdin, line 2: a JSON entry without a cloneUrl/) },
       { entry: '{oops', error: 'stdin, line 3: not valid JSON' },
     ]);
-    expect(parseCloneList('{"url":"https://me:s3cret@example.org/x.git"}', 'stdin', {})).toEqual([
+    expect(parseRepositoryList('{"url":"https://me:s3cret@example.org/x.git"}', 'stdin', {})).toEqual([
       { entry: '{"url":"https://***@example.org/x.git"}', error: expect.stringContaining('without a cloneUrl') },
     ]);
-    expect(() => parseCloneArgs(['https://example.org/a.git', 'gitlab:'], {})).toThrow(expect.objectContaining({ code: 'GITFLEET_CLI_USAGE', message: expect.stringMatching(/^argument 2:/) }));
+    expect(() => parseRepositoryArgs(['https://example.org/a.git', 'gitlab:'], {})).toThrow(expect.objectContaining({ code: 'GITFLEET_SESSION_INVALID_OPTION', message: expect.stringMatching(/^argument 2:/) }));
   });
 });

@@ -1,6 +1,6 @@
 import type { ProviderKind } from '@gitfleet/tokens';
-import { UsageError } from '../errors.js';
-import type { ForgeTarget } from './target.js';
+import { InvalidOptionError } from './errors.js';
+import type { ForgeTarget } from './targets.js';
 
 const API_URL: Record<ProviderKind, string> = { github: 'GITHUB_API_URL', gitlab: 'GITLAB_API_URL' };
 
@@ -17,7 +17,7 @@ const API_URL: Record<ProviderKind, string> = { github: 'GITHUB_API_URL', gitlab
 export function webOrigin(provider: ProviderKind, env: NodeJS.ProcessEnv = process.env): string {
   const api = env[API_URL[provider]]?.trim();
   if (!api) return provider === 'github' ? 'https://github.com' : 'https://gitlab.com';
-  if (!URL.canParse(api)) throw new UsageError(`${API_URL[provider]} is not a URL: '${api}'`);
+  if (!URL.canParse(api)) throw new InvalidOptionError(`${API_URL[provider]} is not a URL: '${api}'`);
   const url = new URL(api);
   let host = url.host;
   if (provider === 'github' && /^api\.(github\.com|[^.]+\.ghe\.com)$/i.test(url.hostname)) host = host.slice('api.'.length);

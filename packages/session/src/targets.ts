@@ -1,5 +1,5 @@
 import type { ProviderKind } from '@gitfleet/tokens';
-import { UsageError } from '../errors.js';
+import { InvalidOptionError } from './errors.js';
 
 export interface ForgeTarget {
   provider: ProviderKind;
@@ -11,7 +11,11 @@ const HOSTS: Record<string, ProviderKind> = { 'github.com': 'github', 'gitlab.co
 
 /**
  * Parses `github:<owner>[/<repo>]` or `gitlab:<group>[/<project>]`; web URLs of github.com and
- * gitlab.com work too (`https://github.com/acme/api`).
+ * gitlab.com work too (`https://github.com/acme/api`). Anything else throws InvalidOptionError
+ * saying what to write.
+ *
+ * @example
+ * parseTarget('github:acme/api', 'repo'); // { provider: 'github', path: 'acme/api' }
  */
 export function parseTarget(spec: string, kind: 'owner' | 'repo'): ForgeTarget {
   let provider: ProviderKind | undefined;
@@ -32,10 +36,10 @@ export function parseTarget(spec: string, kind: 'owner' | 'repo'): ForgeTarget {
     // A bare `owner/repo`: say what to write, with the user's own path.
     const bare = spec.replace(/^\/+|\/+$/g, '');
     const fits = /^[^\s:]+$/.test(bare) && (kind === 'owner' || bare.includes('/'));
-    throw new UsageError(`'${spec}' names no provider: write ${fits ? `github:${bare} or gitlab:${bare}` : example}`);
+    throw new InvalidOptionError(`'${spec}' names no provider: write ${fits ? `github:${bare} or gitlab:${bare}` : example}`);
   }
-  if (!provider || segments === 0) throw new UsageError(`expected ${example}, got '${spec}'`);
-  if (kind === 'repo' && segments < 2) throw new UsageError(`expected a repository (${example}), got '${spec}'`);
-  if (provider === 'github' && segments > (kind === 'repo' ? 2 : 1)) throw new UsageError(`not a GitHub ${kind}: '${spec}'`);
+  if (!provider || segments === 0) throw new InvalidOptionError(`expected ${example}, got '${spec}'`);
+  if (kind === 'repo' && segments < 2) throw new InvalidOptionError(`expected a repository (${example}), got '${spec}'`);
+  if (provider === 'github' && segments > (kind === 'repo' ? 2 : 1)) throw new InvalidOptionError(`not a GitHub ${kind}: '${spec}'`);
   return { provider, path };
 }

@@ -1,9 +1,9 @@
-import { UsageError } from '../errors.js';
-import { cloneUrlOf } from '../forge/clone-url.js';
-import { parseTarget } from '../forge/target.js';
+import { cloneUrlOf } from './clone-url.js';
+import { InvalidOptionError } from './errors.js';
+import { parseTarget } from './targets.js';
 
 /** One repository to clone, or an entry of the list that can't be one (it fails alone). */
-export type CloneEntry = { url: string } | { entry: string; error: string };
+export type RepositoryEntry = { url: string } | { entry: string; error: string };
 
 /**
  * What `clone` accepts, as arguments or lines of `--from`: a URL or path git can clone,
@@ -13,10 +13,10 @@ export type CloneEntry = { url: string } | { entry: string; error: string };
  * are skipped.
  *
  * @example
- * parseCloneList('# mine\ngithub:acme/api\n{"fullName":"acme/web","cloneUrl":"https://github.com/acme/web.git"}\n', 'stdin');
+ * parseRepositoryList('# mine\ngithub:acme/api\n{"fullName":"acme/web","cloneUrl":"https://github.com/acme/web.git"}\n', 'stdin');
  * // [{ url: 'https://github.com/acme/api.git' }, { url: 'https://github.com/acme/web.git' }]
  */
-export function parseCloneList(text: string, where: string, env: NodeJS.ProcessEnv = process.env): CloneEntry[] {
+export function parseRepositoryList(text: string, where: string, env: NodeJS.ProcessEnv = process.env): RepositoryEntry[] {
   const trimmed = text.trim();
   if (trimmed.startsWith('[')) {
     let items: unknown;
@@ -33,16 +33,16 @@ export function parseCloneList(text: string, where: string, env: NodeJS.ProcessE
   });
 }
 
-/** Command-line arguments: typed by hand, so a bad one is a usage error (nothing starts). */
-export function parseCloneArgs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): CloneEntry[] {
+/** Command-line arguments: typed by hand, so a bad one throws InvalidOptionError (nothing starts). */
+export function parseRepositoryArgs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): RepositoryEntry[] {
   return args.map((arg, i) => {
     const entry = parseEntry(arg.trim(), `argument ${String(i + 1)}`, env);
-    if ('error' in entry) throw new UsageError(entry.error);
+    if ('error' in entry) throw new InvalidOptionError(entry.error);
     return entry;
   });
 }
 
-function parseEntry(spec: string, where: string, env: NodeJS.ProcessEnv): CloneEntry {
+function parseEntry(spec: string, where: string, env: NodeJS.ProcessEnv): RepositoryEntry {
   if (spec.startsWith('{')) {
     try {
       return fromJson(JSON.parse(spec), where);
@@ -60,7 +60,7 @@ function parseEntry(spec: string, where: string, env: NodeJS.ProcessEnv): CloneE
   return { url: spec };
 }
 
-function fromJson(value: unknown, where: string): CloneEntry {
+function fromJson(value: unknown, where: string): RepositoryEntry {
   const url = (value as { cloneUrl?: unknown } | null)?.cloneUrl;
   if (typeof url === 'string' && url.trim() !== '') return { url: url.trim() };
   return { entry: clip(JSON.stringify(value) ?? String(value)), error: `${where}: a JSON entry without a cloneUrl (as printed by \`gitfleet repos --format ndjson\`)` };
