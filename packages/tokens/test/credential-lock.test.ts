@@ -37,7 +37,9 @@ describe('credential store locking', () => {
     const lockModule = fileURLToPath(new URL('../dist/file-lock.js', import.meta.url));
     const child = spawn(
       process.execPath,
-      ['--input-type=module', '-e', `const { withFileLock } = await import(${JSON.stringify(lockModule)}); await withFileLock(${JSON.stringify(path)}, () => { console.log('locked'); return new Promise(() => {}); });`],
+      // The interval keeps the child alive: with nothing pending it would exit on its own, and its
+      // exit handler would release the lock before the SIGKILL arrives.
+      ['--input-type=module', '-e', `setInterval(() => {}, 1 << 30); const { withFileLock } = await import(${JSON.stringify(lockModule)}); await withFileLock(${JSON.stringify(path)}, () => { console.log('locked'); return new Promise(() => {}); });`],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await once(child.stdout, 'data');
