@@ -7,7 +7,7 @@ import { openDataset, type Dataset } from '@gitfleet/dataset';
 import { collect } from './collect.js';
 import { ReportAbortedError, ReportIOError, throwIfAborted } from './errors.js';
 import { htmlHead, htmlTail, jsonForScript } from './html.js';
-import { resolveOptions, type ReportOptions } from './options.js';
+import { resolveOptions, type ReportOptions, type ResolvedReportOptions } from './options.js';
 import type { ReportData } from './report-data.js';
 
 /** A dataset, or the directory of one (opened read-only for the report, then closed). */
@@ -44,13 +44,20 @@ export async function* reportChunks(data: ReportData, options: { signal?: AbortS
   yield htmlTail();
 }
 
-async function withDataset<T>(source: ReportSource, signal: AbortSignal | undefined, run: (dataset: Dataset) => Promise<T>): Promise<T> {
-  if (typeof source !== 'string') return run(source);
-  const dataset = await openDataset(source, signal ? { signal } : {});
+/** Open the dataset if given a directory, collect, close. An abort is a ReportAbortedError, whichever step saw it. */
+async function collectFrom(source: ReportSource, o: ResolvedReportOptions): Promise<ReportData> {
+  const { signal } = o;
   try {
-    return await run(dataset);
-  } finally {
-    await dataset.close();
+    if (typeof source !== 'string') return await collect(source, o);
+    const dataset = await openDataset(source, signal ? { signal } : {});
+    try {
+      return await collect(dataset, o);
+    } finally {
+      await dataset.close();
+    }
+  } catch (error) {
+    if (signal?.aborted && !(error instanceof ReportAbortedError)) throw new ReportAbortedError(error);
+    throw error;
   }
 }
 
@@ -64,7 +71,7 @@ async function withDataset<T>(source: ReportSource, signal: AbortSignal | undefi
  */
 export async function renderReport(source: ReportSource, options: ReportOptions = {}): Promise<string> {
   const o = resolveOptions(options);
-  const data = await withDataset(source, o.signal, (dataset) => collect(dataset, o));
+  const data = await collectFrom(source, o);
   const parts: string[] = [];
   for await (const chunk of reportChunks(data, o.signal ? { signal: o.signal } : {})) parts.push(chunk);
   return parts.join('');
@@ -80,7 +87,7 @@ export async function renderReport(source: ReportSource, options: ReportOptions 
 export async function writeReport(source: ReportSource, file: string, options: ReportOptions = {}): Promise<WriteReportResult> {
   const o = resolveOptions(options);
   const target = resolve(file);
-  const data = await withDataset(source, o.signal, (dataset) => collect(dataset, o));
+  const data = await collectFrom(source, o);
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   const out = createWriteStream(temp, { flags: 'wx' });
   let failure: unknown;

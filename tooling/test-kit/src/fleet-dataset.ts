@@ -144,7 +144,10 @@ export async function generateFleetDataset(dir: string, options: FleetDatasetOpt
   const writer = await openDatasetWriter(dir);
   let written = 0;
   try {
-    for (const [r, count] of sizes(repositories, total).entries()) {
+    const counts = sizes(repositories, total);
+    // The hostile path goes to the busiest repository, so that it is among the fleet's hotspots.
+    const hostilePath = counts.indexOf(Math.max(...counts));
+    for (const [r, count] of counts.entries()) {
       const name = options.hostile && r === 1 ? HOSTILE.repository : `${owner}${WORDS[r % WORDS.length]}${r >= WORDS.length ? `-${Math.floor(r / WORDS.length)}` : ''}`;
       names.push(name);
       const profile = PROFILES[r % PROFILES.length]!;
@@ -157,7 +160,7 @@ export async function generateFleetDataset(dir: string, options: FleetDatasetOpt
         const folder = profile.dirs[f % profile.dirs.length]!;
         return /^[A-Z]/.test(kind) ? `${folder}/${kind}` : `${folder}/${WORDS[f % WORDS.length]}${f >= WORDS.length ? f : ''}.${kind}`;
       });
-      if (options.hostile && r === 0) files.unshift(HOSTILE.path);
+      if (options.hostile && r === hostilePath) files.unshift(HOSTILE.path);
       files.push('README.md', 'package.json', '.gitignore');
 
       // Some repositories are mostly one person's (a bus factor of 1), others are shared.
