@@ -5,5 +5,7 @@ export type { ForgeTarget } from './targets.js';
 export { cloneUrlOf, webOrigin } from './clone-url.js';
 export { parseRepositoryArgs, parseRepositoryList } from './repository-list.js';
 export type { RepositoryEntry } from './repository-list.js';
+export { parseSource, parseSourceArgs, parseSourceList } from './sources.js';
+export type { FleetSource, ListedRepository } from './sources.js';
 export { InvalidOptionError, SessionError } from './errors.js';
 export type { SessionErrorCode } from './errors.js';
