@@ -127,7 +127,8 @@ export function horizontalBars(bars: readonly Bar[], label: string, keep: 'start
       x: { grid: true, label, tickFormat: formatCompact, axis: 'top', ticks: wholeTicks(Math.max(...bars.map((b) => b.value))) },
       y: { domain: labels, label: null, tickFormat: (l: string) => short[labels.indexOf(l)] ?? l },
       marks: [
-        Plot.barX(rows, { y: 'key', x: 'value', fill: (d: Bar) => d.color ?? (d.tone ? context.theme[d.tone] : context.theme.accent), tip: true, title: (d: { key: string; value: number; detail: string }) => `${d.key}\n${formatNumber(d.value)} ${label}${d.detail ? `\n${d.detail}` : ''}` }),
+        // One bar per label: no series to stack (z: null), whatever the colours.
+        Plot.barX(rows, { y: 'key', x: 'value', z: null, fill: (d: Bar) => d.color ?? (d.tone ? context.theme[d.tone] : context.theme.accent), tip: true, title: (d: { key: string; value: number; detail: string }) => `${d.key}\n${formatNumber(d.value)} ${label}${d.detail ? `\n${d.detail}` : ''}` }),
         Plot.text(rows, { y: 'key', x: 'value', text: (d: { value: number }) => formatCompact(d.value), dx: 4, textAnchor: 'start', fill: context.theme.muted }),
         Plot.ruleX([0]),
       ],
@@ -165,7 +166,7 @@ export function activity(series: ActivitySeries, what: string): Chart | null {
       color: { domain: kinds.map(([k]) => k), range: [context.theme.accent, context.theme.muted, context.theme.palette[4] ?? context.theme.warn], legend: true },
       marks: [
         Plot.ruleY([0]),
-        Plot.lineY(rows, { x: 'month', y: 'count', stroke: 'kind', curve: 'linear' }),
+        Plot.lineY(rows, { x: 'month', y: 'count', stroke: 'kind', z: 'kind', curve: 'linear' }),
         Plot.dot(rows, { x: 'month', y: 'count', fill: 'kind', r: 2.5, tip: true }),
       ],
     });
@@ -189,7 +190,7 @@ export function cumulativeShare(amounts: readonly number[], total: number, owner
       x: { label: 'authors, most lines first', type: 'band', tickFormat: (n: number) => (rows.length <= 20 || n % 5 === 0 ? String(n) : '') },
       y: { grid: true, label: 'share of the lines', domain: [0, 1], tickFormat: (v: number) => `${Math.round(v * 100)}%` },
       marks: [
-        Plot.barY(rows, { x: 'n', y: 'share', fill: (d: { owner: boolean }) => (d.owner ? context.theme.danger : context.theme.accent), tip: true, title: (d: { n: number; share: number }) => `the first ${d.n} authors own ${(d.share * 100).toFixed(1)}%` }),
+        Plot.barY(rows, { x: 'n', y: 'share', z: null, fill: (d: { owner: boolean }) => (d.owner ? context.theme.danger : context.theme.accent), tip: true, title: (d: { n: number; share: number }) => `the first ${d.n} authors own ${(d.share * 100).toFixed(1)}%` }),
         Plot.ruleY([threshold], { stroke: context.theme.fg, strokeDasharray: '4 3' }),
         Plot.ruleY([0]),
       ],

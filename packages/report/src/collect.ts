@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Dataset, DatasetRow } from '@gitfleet/dataset';
 import { throwIfAborted } from './errors.js';
 import { languageMap, type LanguageMap } from './languages.js';
@@ -173,8 +174,21 @@ export async function collectReportData(dataset: Dataset, options: ReportOptions
 
 /** @internal */
 export async function collect(dataset: Dataset, o: ResolvedReportOptions): Promise<ReportData> {
-  const { signal } = o;
-  throwIfAborted(signal);
+  throwIfAborted(o.signal);
+  // The queries run at once and each listens for the abort: on a signal of our own, linked to the
+  // caller's, so that the caller's is not charged with a dozen listeners.
+  const linked = new AbortController();
+  setMaxListeners(32, linked.signal);
+  const forward = (): void => linked.abort(o.signal?.reason);
+  o.signal?.addEventListener('abort', forward, { once: true });
+  try {
+    return await collectWith(dataset, o, o.signal ? linked.signal : undefined);
+  } finally {
+    o.signal?.removeEventListener('abort', forward);
+  }
+}
+
+async function collectWith(dataset: Dataset, o: ResolvedReportOptions, signal: AbortSignal | undefined): Promise<ReportData> {
   const bots = { include_bots: o.includeBots };
   const q = (sql: string, params: Record<string, unknown> = {}): Promise<DatasetRow[]> => dataset.query(sql, params, signal ? { signal } : {});
   const [hasOwnership] = await q(SQL.HAS_OWNERSHIP);

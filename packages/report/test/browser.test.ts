@@ -222,6 +222,8 @@ describe('one repository', () => {
       commits: Array.from({ length: 30 }, (_, i) => ({ sha: `${i}`.padStart(40, '0'), parents: [], message: `change ${i}`, ...who, author_time: 1_700_000_000 + i * 86_400 * 5, author_tz_offset: -300, committer_time: 1_700_000_000 + i * 86_400 * 5, committer_tz_offset: -300, additions: 3, deletions: 1, files_changed: 1 })),
       commit_files: Array.from({ length: 30 }, (_, i) => ({ sha: `${i}`.padStart(40, '0'), path: `src/file${i % 4}.py`, status: 'M', additions: 3, deletions: 1 })),
       ownership: [{ path: 'src/file0.py', author_name: 'Solo', author_email: 'solo@example.org', lines: 120 }],
+      // Pull requests all in one month: a line per kind of one point each (Plot warned of the implicit z then).
+      pull_requests: [{ number: 1, title: 'one', state: 'merged', created_time: 1_700_000_000, closed_time: 1_700_010_000, merged_time: 1_700_010_000 }],
     });
     await writer.finalize();
     await writer.close();
@@ -237,6 +239,7 @@ describe('one repository', () => {
     expect(await one.page.locator('.crumbs a').count()).toBe(0);
     expect(await one.page.locator('[data-chart="repo-commits-month"] svg g[aria-label="rect"] > rect').count()).toBeGreaterThan(4);
     expect(await one.page.locator('[data-chart="repo-ownership"] svg g[aria-label="bar"] > rect').count()).toBe(1);
+    expect(await one.page.locator('[data-chart="repo-pull-requests"] svg g[aria-label="dot"] > *').count()).toBe(3);
     expect(one.errors).toEqual([]);
     expect(one.requests).toEqual([one.url]);
     await one.page.close();
