@@ -5,7 +5,7 @@
 // @rnx-kit/third-party-notices from the bundles' source maps; the maps are not shipped.
 import { writeThirdPartyNotices } from '@rnx-kit/third-party-notices';
 import { build } from 'esbuild';
-import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const { version } = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
@@ -57,3 +57,7 @@ await writeThirdPartyNotices({
   ],
 });
 await Promise.all([...maps, 'dist/bundles.map'].map((file) => rm(file)));
+// The report page (Observable Plot and the d3 modules it uses) travels inside the bundle as a
+// string that every HTML report inlines: its notices, gathered when @gitfleet/report was built.
+const { thirdPartyNotices } = await import('@gitfleet/report');
+await appendFile('dist/THIRD-PARTY-NOTICES.txt', `\n\n${'='.repeat(72)}\n\nThe HTML report page (inlined into every report that gitfleet writes):\n\n${thirdPartyNotices}\n`);
