@@ -61,6 +61,9 @@ export function uniqueLabels(labels: readonly string[]): string[] {
   });
 }
 
+/** Ticks for counts that are whole numbers (commits, a bus factor): no 0.5. */
+const wholeTicks = (max: number): number[] | undefined => (max <= 12 ? Array.from({ length: Math.max(1, Math.ceil(max)) + 1 }, (_, i) => i) : undefined);
+
 /** Commits (or anything) per month: one bar per month, zero months included. */
 export function monthBars(series: MonthSeries, label: string): Chart | null {
   if (series.counts.length === 0) return null;
@@ -70,7 +73,7 @@ export function monthBars(series: MonthSeries, label: string): Chart | null {
       ...base(context, 240),
       marginLeft: 48,
       x: { type: 'utc', label: null },
-      y: { grid: true, label, tickFormat: formatCompact },
+      y: { grid: true, label, tickFormat: formatCompact, ticks: wholeTicks(Math.max(...series.counts)) },
       marks: [
         Plot.rectY(rows, { x: 'month', interval: 'month', y: 'count', fill: context.theme.accent, insetLeft: 0.5, insetRight: 0.5, tip: { format: { x: false, y: true } }, title: (d: { label: string; count: number }) => `${d.label}: ${formatNumber(d.count)}` }),
         Plot.ruleY([0]),
@@ -109,9 +112,6 @@ export interface Bar {
   /** Shown in the tip. */
   detail?: string;
 }
-
-/** Ticks for counts that are whole numbers (a bus factor): no 0.5. */
-const wholeTicks = (max: number): number[] | undefined => (max <= 12 ? Array.from({ length: Math.max(1, Math.ceil(max)) + 1 }, (_, i) => i) : undefined);
 
 /** Horizontal bars, in the order given. `keep: 'end'` shortens long labels from the left (paths). */
 export function horizontalBars(bars: readonly Bar[], label: string, keep: 'start' | 'end' = 'start'): Chart | null {
@@ -162,7 +162,7 @@ export function activity(series: ActivitySeries, what: string): Chart | null {
       ...base(context, 240),
       marginLeft: 48,
       x: { type: 'utc', label: null },
-      y: { grid: true, label: what, tickFormat: formatCompact },
+      y: { grid: true, label: what, tickFormat: formatCompact, ticks: wholeTicks(Math.max(...rows.map((r) => r.count))) },
       color: { domain: kinds.map(([k]) => k), range: [context.theme.accent, context.theme.muted, context.theme.palette[4] ?? context.theme.warn], legend: true },
       marks: [
         Plot.ruleY([0]),

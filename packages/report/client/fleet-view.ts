@@ -45,6 +45,12 @@ function busFactorBars(data: ReportData): ReturnType<typeof horizontalBars> {
   );
 }
 
+/** The first three owners' names, then how many more. */
+function ownersText(data: ReportData, owners: readonly number[]): string {
+  const names = owners.slice(0, 3).map((a) => data.authors[a]!.name);
+  return owners.length > 3 ? `${names.join(', ')} +${owners.length - 3} more` : names.join(', ');
+}
+
 function repositoriesTable(data: ReportData): HTMLElement {
   return dataTable<RepositorySection>(
     data.repositories,
@@ -54,7 +60,7 @@ function repositoriesTable(data: ReportData): HTMLElement {
       { label: 'Authors', value: (r) => r.stats.authors, kind: 'number' },
       { label: 'Lines', value: (r) => r.stats.lines, kind: 'number' },
       { label: 'Bus factor', value: (r) => r.stats.busFactor, kind: 'number' },
-      { label: 'Top owners', value: (r) => r.owners.map((a) => data.authors[a]!.name).join(', ') },
+      { label: 'Bus-factor owners', value: (r) => ownersText(data, r.owners) },
       { label: 'First commit', value: (r) => r.stats.firstTime, kind: 'date' },
       { label: 'Last commit', value: (r) => r.stats.lastTime, kind: 'date' },
       ...(data.totals.pullRequests > 0 ? [{ label: 'Pull requests', value: (r: RepositorySection) => r.pullRequests?.total ?? 0, kind: 'number' as const }] : []),

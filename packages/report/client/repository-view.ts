@@ -80,7 +80,9 @@ export function repositoryView(data: ReportData, r: RepositorySection, charts: C
       'Ownership and bus factor',
       charts.figure(
         'repo-ownership',
-        s.busFactor === null ? 'Share of the surviving lines' : `Bus factor ${s.busFactor}: the first ${s.busFactor} authors (in red) hold ${Math.round(data.options.threshold * 100)}% of the surviving lines`,
+        s.busFactor === null
+          ? 'Share of the surviving lines'
+          : `Bus factor ${s.busFactor}: ${s.busFactor === 1 ? 'one author (in red) holds' : `the first ${s.busFactor} authors (in red) hold`} ${Math.round(data.options.threshold * 100)}% of the surviving lines`,
         cumulativeShare(r.authorsByLines.map(([, lines]) => lines), s.ownedLines, r.owners.length, data.options.threshold),
         s.ownedLines > 0 ? `The ${formatNumber(r.authorsByLines.length)} authors with the most lines own ${percent(ownedByTop, s.ownedLines)} of ${formatNumber(s.ownedLines)} lines${data.options.includeBots ? '' : ' (bots left out)'}.` : undefined,
       ),

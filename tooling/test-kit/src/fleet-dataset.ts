@@ -28,6 +28,8 @@ export interface FleetDatasetOptions {
 export interface FleetDatasetFacts {
   dir: string;
   repositories: string[];
+  /** Commits written per repository, in the order of `repositories`. */
+  sizes: number[];
   commits: number;
   /** Repositories with pull requests and issues. */
   withRequests: string[];
@@ -255,7 +257,7 @@ export async function generateFleetDataset(dir: string, options: FleetDatasetOpt
       await writer.recordError(name, { phase: 'clone', message: 'repository not found (HTTP 404)', code: 'GITFLEET_GIT_NOT_FOUND' });
     }
     await writer.finalize();
-    return { dir, repositories: names, commits: written, withRequests, failed, hostile: HOSTILE };
+    return { dir, repositories: names, sizes: counts, commits: written, withRequests, failed, hostile: HOSTILE };
   } finally {
     await writer.close();
   }
