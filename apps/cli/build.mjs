@@ -57,7 +57,7 @@ await writeThirdPartyNotices({
   ],
 });
 await Promise.all([...maps, 'dist/bundles.map'].map((file) => rm(file)));
-// The report page (Observable Plot and the d3 modules it uses) travels inside the bundle as a
-// string that every HTML report inlines: its notices, gathered when @gitfleet/report was built.
+// @gitfleet/report carries the report page (Observable Plot and the d3 modules it uses, a string
+// that every HTML report inlines) and Linguist's languages, built in when it was built: their notices.
 const { thirdPartyNotices } = await import('@gitfleet/report');
-await appendFile('dist/THIRD-PARTY-NOTICES.txt', `\n\n${'='.repeat(72)}\n\nThe HTML report page (inlined into every report that gitfleet writes):\n\n${thirdPartyNotices}\n`);
+await appendFile('dist/THIRD-PARTY-NOTICES.txt', `\n\n${'='.repeat(72)}\n\nBuilt into @gitfleet/report (the HTML report page, inlined into every report gitfleet writes; Linguist's languages):\n\n${thirdPartyNotices}\n`);

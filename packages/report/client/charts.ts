@@ -62,7 +62,7 @@ export function uniqueLabels(labels: readonly string[]): string[] {
 }
 
 /** Ticks for counts that are whole numbers (commits, a bus factor): no 0.5. */
-const wholeTicks = (max: number): number[] | undefined => (max <= 12 ? Array.from({ length: Math.max(1, Math.ceil(max)) + 1 }, (_, i) => i) : undefined);
+const wholeTicks = (max: number): { ticks?: number[] } => (max <= 12 ? { ticks: Array.from({ length: Math.max(1, Math.ceil(max)) + 1 }, (_, i) => i) } : {});
 
 /** Commits (or anything) per month: one bar per month, zero months included. */
 export function monthBars(series: MonthSeries, label: string): Chart | null {
@@ -73,7 +73,7 @@ export function monthBars(series: MonthSeries, label: string): Chart | null {
       ...base(context, 240),
       marginLeft: 48,
       x: { type: 'utc', label: null },
-      y: { grid: true, label, tickFormat: formatCompact, ticks: wholeTicks(Math.max(...series.counts)) },
+      y: { grid: true, label, tickFormat: formatCompact, ...wholeTicks(Math.max(...series.counts)) },
       marks: [
         Plot.rectY(rows, { x: 'month', interval: 'month', y: 'count', fill: context.theme.accent, insetLeft: 0.5, insetRight: 0.5, tip: { format: { x: false, y: true } }, title: (d: { label: string; count: number }) => `${d.label}: ${formatNumber(d.count)}` }),
         Plot.ruleY([0]),
@@ -124,7 +124,7 @@ export function horizontalBars(bars: readonly Bar[], label: string, keep: 'start
       ...base(context, 28 + 22 * bars.length),
       marginLeft: marginFor(short),
       marginRight: 48,
-      x: { grid: true, label, tickFormat: formatCompact, axis: 'top', ticks: wholeTicks(Math.max(...bars.map((b) => b.value))) },
+      x: { grid: true, label, tickFormat: formatCompact, axis: 'top', ...wholeTicks(Math.max(...bars.map((b) => b.value))) },
       y: { domain: labels, label: null, tickFormat: (l: string) => short[labels.indexOf(l)] ?? l },
       marks: [
         // One bar per label: no series to stack (z: null), whatever the colours.
@@ -162,7 +162,7 @@ export function activity(series: ActivitySeries, what: string): Chart | null {
       ...base(context, 240),
       marginLeft: 48,
       x: { type: 'utc', label: null },
-      y: { grid: true, label: what, tickFormat: formatCompact, ticks: wholeTicks(Math.max(...rows.map((r) => r.count))) },
+      y: { grid: true, label: what, tickFormat: formatCompact, ...wholeTicks(Math.max(...rows.map((r) => r.count))) },
       color: { domain: kinds.map(([k]) => k), range: [context.theme.accent, context.theme.muted, context.theme.palette[4] ?? context.theme.warn], legend: true },
       marks: [
         Plot.ruleY([0]),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Dataset, DatasetRow } from '@gitfleet/dataset';
 import { throwIfAborted } from './errors.js';
@@ -83,6 +84,21 @@ class Dictionaries {
     if (!entry.kinds.includes(kind) && entry.kinds.length < 12) entry.kinds.push(kind);
     return index;
   }
+}
+
+/** Run `tasks` at most `lanes` at a time; results in order. */
+async function inLanes<T>(tasks: readonly (() => Promise<T>)[], lanes: number): Promise<T[]> {
+  const results = new Array<T>(tasks.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(lanes, tasks.length) }, async () => {
+      while (next < tasks.length) {
+        const i = next++;
+        results[i] = await tasks[i]!();
+      }
+    }),
+  );
+  return results;
 }
 
 /** Groups rows by their `repository` column. */
@@ -193,23 +209,36 @@ async function collectWith(dataset: Dataset, o: ResolvedReportOptions, signal: A
   const q = (sql: string, params: Record<string, unknown> = {}): Promise<DatasetRow[]> => dataset.query(sql, params, signal ? { signal } : {});
   const [hasOwnership] = await q(SQL.HAS_OWNERSHIP);
   const byLines = hasOwnership?.['present'] === true;
-  const [repositories, time, fleetTime, byCommits, owners, hotspots, kinds, prs, issues, recent, fleetAuthors, authorCounts, errors, map] = await Promise.all([
-    q(SQL.REPOSITORIES, bots),
-    q(SQL.REPOSITORY_TIME, bots),
-    q(SQL.FLEET_TIME, bots),
-    q(SQL.REPOSITORY_AUTHORS_BY_COMMITS, { ...bots, top: o.top }),
-    q(SQL.REPOSITORY_OWNERS, { ...bots, top: o.top, threshold: o.threshold }),
-    q(SQL.HOTSPOTS, { ...bots, top: o.top, fleet_top: o.top * 3 }),
-    q(byLines ? SQL.KINDS_BY_LINES : SQL.KINDS_BY_CHANGES),
-    q(SQL.PULL_REQUEST_ACTIVITY, bots),
-    q(SQL.ISSUE_ACTIVITY, bots),
-    q(SQL.RECENT_COMMITS, { ...bots, recent: o.recentCommits }),
-    q(SQL.FLEET_AUTHORS, { ...bots, max_authors: o.maxAuthors, top: o.top }),
-    q(SQL.AUTHOR_COUNTS),
-    q(SQL.ERRORS),
-    languageMap(),
-  ]);
+  // The commits, read once into a table of the dataset's in-memory database, dropped at the end.
+  const table = `gitfleet_report_${randomBytes(6).toString('hex')}`;
+  await q(SQL.commitsTableSql(table));
+  let results: DatasetRow[][];
+  let map: LanguageMap;
+  try {
+    // Two at a time: DuckDB spreads each query over its threads already.
+    const queries: (() => Promise<DatasetRow[]>)[] = [
+      () => q(SQL.repositoriesSql(table), bots),
+      () => q(SQL.repositoryTimeSql(table), bots),
+      () => q(SQL.fleetTimeSql(table), bots),
+      () => q(SQL.repositoryAuthorsByCommitsSql(table), { ...bots, top: o.top }),
+      () => q(SQL.REPOSITORY_OWNERS, { ...bots, top: o.top, threshold: o.threshold }),
+      () => q(SQL.hotspotsSql(table), { ...bots, top: o.top, fleet_top: o.top * 3 }),
+      () => q(byLines ? SQL.KINDS_BY_LINES : SQL.KINDS_BY_CHANGES),
+      () => q(SQL.PULL_REQUEST_ACTIVITY, bots),
+      () => q(SQL.ISSUE_ACTIVITY, bots),
+      () => q(SQL.recentCommitsSql(table), { ...bots, recent: o.recentCommits }),
+      () => q(SQL.FLEET_AUTHORS, { ...bots, max_authors: o.maxAuthors, top: o.top }),
+      () => q(SQL.AUTHOR_COUNTS),
+      () => q(SQL.ERRORS),
+    ];
+    [results, map] = await Promise.all([inLanes(queries, 2), languageMap()]);
+  } finally {
+    await dataset.query(`DROP TABLE IF EXISTS ${table}`);
+  }
   throwIfAborted(signal);
+  const [repositories, time, fleetTime, byCommits, owners, hotspots, kinds, prs, issues, recent, fleetAuthors, authorCounts, errors] = results as [
+    DatasetRow[], DatasetRow[], DatasetRow[], DatasetRow[], DatasetRow[], DatasetRow[], DatasetRow[], DatasetRow[], DatasetRow[], DatasetRow[], DatasetRow[], DatasetRow[], DatasetRow[],
+  ];
 
   const dict = new Dictionaries(map);
   const repoIndex = new Map(repositories.map((r, i) => [str(r['repository']), i]));

@@ -1,7 +1,8 @@
 export { renderReport, writeReport, reportChunks } from './render.js';
 export { collectReportData } from './collect.js';
 export { escapeHtml, jsonForScript, CONTENT_SECURITY_POLICY } from './html.js';
-export { chartLibrary, notices as thirdPartyNotices } from './client-assets.js';
+export { chartLibrary } from './client-assets.js';
+export { thirdPartyNotices } from './notices.js';
 export { REPORT_DATA_VERSION } from './report-data.js';
 export { ReportError, InvalidReportOptionError, ReportIOError, ReportAbortedError } from './errors.js';
 export type { ReportErrorCode } from './errors.js';

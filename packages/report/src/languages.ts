@@ -1,6 +1,7 @@
 /**
  * Path kinds (a lower-cased extension such as `.ts`, or a file name such as `Makefile`) to
- * languages, from GitHub Linguist's data (the `linguist-languages` package): name and colour.
+ * languages, from GitHub Linguist's data (the `linguist-languages` package, extracted at build
+ * time into dist/generated/linguist.js): name and colour.
  * Linguist picks between languages sharing an extension by looking at the content; the report only
  * has the path, so for those it takes the common one.
  */
@@ -47,7 +48,7 @@ let cached: Promise<LanguageMap> | undefined;
 
 /** Linguist's data is loaded once, on first use. */
 export function languageMap(): Promise<LanguageMap> {
-  cached ??= import('linguist-languages').then((module) => buildMap(Object.values(module) as LinguistLanguage[]));
+  cached ??= import('./client-assets.js').then((module) => buildMap(module.linguistLanguages));
   return cached;
 }
 

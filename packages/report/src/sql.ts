@@ -2,9 +2,11 @@
  * The report's SQL over the dataset views (see @gitfleet/dataset SCHEMA.md). Every query aggregates:
  * what comes back is per repository (lists, or a few top rows), never per commit or per file.
  *
- * Parameters: `$include_bots` (boolean), `$top` (rows per repository), `$fleet_top` (fleet rows).
- * Authors are `coalesce(author_id, author_key)`, as in the named queries, so that a dataset whose
- * last rows were published after the last finalize still counts them (under their identity key).
+ * The commits are read once, into an in-memory table (`commitsTableSql`) with the author resolved,
+ * the bot flag and the month and local-time cell computed; the queries read that table. Parameters:
+ * `$include_bots` (boolean), `$top` (rows per repository), `$fleet_top` (fleet rows). Authors are
+ * `coalesce(author_id, author_key)`, as in the named queries, so that rows published after the last
+ * finalize still count (under their identity key).
  */
 
 /** Month number `year * 12 + (month - 1)` of a unix time, in UTC. */
@@ -15,12 +17,17 @@ const localCell = `(isodow(make_timestamp((author_time + author_tz_offset * 60) 
 
 const notBot = (alias: string): string => `($include_bots OR NOT coalesce(${alias}.is_bot, false))`;
 
-/** Commits kept by the bot filter, with the author resolved. */
-const COMMITS = `c AS (
+/** Every commit, read once: the author resolved, the bot flag, the month, the local-time cell and the subject. */
+export const commitsTableSql = (table: string): string => `
+  CREATE TABLE ${table} AS
   SELECT c.repository, c.sha, c.is_merge, coalesce(c.author_id, c.author_key) AS author, c.author_name, c.author_email,
-         c.author_time, c.author_tz_offset, c.additions, c.deletions, c.message
-  FROM commits c LEFT JOIN authors a ON a.author_id = c.author_id
-  WHERE ${notBot('a')})`;
+         c.author_time, c.author_tz_offset, c.additions, c.deletions, coalesce(a.is_bot, false) AS is_bot,
+         ${month('c.author_time')} AS month, ${localCell.replaceAll('author_', 'c.author_')} AS cell,
+         left(split_part(c.message, chr(10), 1), 200) AS subject
+  FROM commits c LEFT JOIN authors a ON a.author_id = c.author_id`;
+
+/** Commits kept by the bot filter. */
+const commits = (table: string): string => `c AS (SELECT * FROM ${table} WHERE $include_bots OR NOT is_bot)`;
 
 /** Ownership rows kept by the bot filter. */
 const OWNERSHIP = `o AS (
@@ -34,15 +41,14 @@ const KIND = `CASE WHEN regexp_matches(regexp_extract(path, '[^/]*$'), '^[^.].*\
   ELSE regexp_extract(path, '[^/]*$') END`;
 
 /** Every repository with data: the `repositories` rows, and repositories with commits but no such row. */
-export const REPOSITORIES = `
-  WITH names AS (SELECT repository FROM repositories UNION SELECT repository FROM commits UNION SELECT repository FROM ownership),
-  ${COMMITS},
+export const repositoriesSql = (table: string): string => `
+  WITH names AS (SELECT repository FROM repositories UNION SELECT repository FROM ${table} UNION SELECT repository FROM ownership),
+  ${commits(table)},
   cs AS (SELECT repository, count(*) AS commits, count(*) FILTER (WHERE is_merge) AS merges, count(DISTINCT author) AS authors,
                 min(author_time) AS first_time, max(author_time) AS last_time,
                 coalesce(sum(additions), 0)::BIGINT AS additions, coalesce(sum(deletions), 0)::BIGINT AS deletions
          FROM c GROUP BY 1),
-  bots AS (SELECT c.repository, count(*) AS bot_commits FROM commits c JOIN authors a ON a.author_id = c.author_id
-           WHERE a.is_bot AND NOT $include_bots GROUP BY 1),
+  bots AS (SELECT repository, count(*) AS bot_commits FROM ${table} WHERE is_bot AND NOT $include_bots GROUP BY 1),
   os AS (SELECT repository, sum(lines)::BIGINT AS lines, count(DISTINCT path) AS files FROM ownership GROUP BY 1),
   br AS (SELECT repository, count(*) AS branches FROM branches GROUP BY 1),
   info AS (SELECT repository, any_value(provider) AS provider, any_value(url) AS url, any_value(default_branch) AS default_branch,
@@ -60,29 +66,29 @@ export const REPOSITORIES = `
   ORDER BY n.repository`;
 
 /** Commits per month and per local weekday x hour, per repository, as lists. */
-export const REPOSITORY_TIME = `
-  WITH ${COMMITS},
-  m AS (SELECT repository, ${month('author_time')} AS month, count(*) AS n FROM c GROUP BY ALL),
-  h AS (SELECT repository, ${localCell} AS cell, count(*) AS n FROM c GROUP BY ALL),
+export const repositoryTimeSql = (table: string): string => `
+  WITH ${commits(table)},
+  m AS (SELECT repository, month, count(*) AS n FROM c GROUP BY ALL),
+  h AS (SELECT repository, cell, count(*) AS n FROM c GROUP BY ALL),
   ml AS (SELECT repository, list(month ORDER BY month) AS months, list(n ORDER BY month) AS month_counts FROM m GROUP BY 1),
   hl AS (SELECT repository, list(cell ORDER BY cell) AS cells, list(n ORDER BY cell) AS cell_counts FROM h GROUP BY 1)
   SELECT * FROM ml FULL JOIN hl USING (repository)`;
 
 /** The same for the fleet, counting distinct commits (a commit in two repositories counts once). */
-export const FLEET_TIME = `
-  WITH ${COMMITS},
-  d AS (SELECT sha, any_value(author_time) AS author_time, any_value(author_tz_offset) AS author_tz_offset, bool_or(is_merge) AS is_merge FROM c GROUP BY sha)
-  SELECT 'month' AS kind, ${month('author_time')} AS slot, count(*) AS n FROM d GROUP BY ALL
-  UNION ALL SELECT 'cell', ${localCell}, count(*) FROM d GROUP BY ALL
+export const fleetTimeSql = (table: string): string => `
+  WITH ${commits(table)},
+  d AS (SELECT sha, any_value(author_time) AS author_time, any_value(month) AS month, any_value(cell) AS cell, bool_or(is_merge) AS is_merge FROM c GROUP BY sha)
+  SELECT 'month' AS kind, month AS slot, count(*) AS n FROM d GROUP BY ALL
+  UNION ALL SELECT 'cell', cell, count(*) FROM d GROUP BY ALL
   UNION ALL SELECT 'total', 0, count(*) FROM d
   UNION ALL SELECT 'merges', 0, count(*) FILTER (WHERE is_merge) FROM d
   UNION ALL SELECT 'first', 0, min(author_time) FROM d
   UNION ALL SELECT 'last', 0, max(author_time) FROM d
-  UNION ALL SELECT 'bot_commits', 0, count(DISTINCT c.sha) FROM commits c JOIN authors a ON a.author_id = c.author_id WHERE a.is_bot AND NOT $include_bots`;
+  UNION ALL SELECT 'bot_commits', 0, count(DISTINCT sha) FROM ${table} WHERE is_bot AND NOT $include_bots`;
 
 /** The top `$top` authors of each repository by commits, with their display name. */
-export const REPOSITORY_AUTHORS_BY_COMMITS = `
-  WITH ${COMMITS},
+export const repositoryAuthorsByCommitsSql = (table: string): string => `
+  WITH ${commits(table)},
   per AS (SELECT repository, author, count(*) AS amount, arg_max(author_name, author_time) AS raw_name, arg_max(author_email, author_time) AS raw_email
           FROM c GROUP BY ALL),
   r AS (SELECT *, row_number() OVER (PARTITION BY repository ORDER BY amount DESC, author) AS rank FROM per)
@@ -112,11 +118,10 @@ export const REPOSITORY_OWNERS = `
  * top `$top` files by changes and the top `$top` by distinct authors; for the fleet the top
  * `$fleet_top` of each.
  */
-export const HOTSPOTS = `
-  WITH f AS (SELECT f.repository, f.path, coalesce(f.additions, 0) + coalesce(f.deletions, 0) AS churn,
-                    coalesce(c.author_id, c.author_key) AS author, c.author_time
-             FROM commit_files f JOIN commits c ON c.repository = f.repository AND c.sha = f.sha LEFT JOIN authors a ON a.author_id = c.author_id
-             WHERE NOT c.is_merge AND ${notBot('a')}),
+export const hotspotsSql = (table: string): string => `
+  WITH f AS (SELECT f.repository, f.path, coalesce(f.additions, 0) + coalesce(f.deletions, 0) AS churn, c.author, c.author_time
+             FROM commit_files f JOIN ${table} c ON c.repository = f.repository AND c.sha = f.sha
+             WHERE NOT c.is_merge AND ($include_bots OR NOT c.is_bot)),
   h AS (SELECT repository, path, count(*) AS changes, count(DISTINCT author) AS authors, sum(churn)::BIGINT AS churn, max(author_time) AS last_time
         FROM f GROUP BY ALL),
   r AS (SELECT *, row_number() OVER (PARTITION BY repository ORDER BY changes DESC, authors DESC, churn DESC, path) AS rc,
@@ -160,11 +165,11 @@ function activity(table: 'pull_requests' | 'issues', merged: boolean): string {
 }
 
 /** The latest `$recent` commits of each repository: short id, time, author, subject (first line, at most 200 characters). */
-export const RECENT_COMMITS = `
-  WITH ${COMMITS},
+export const recentCommitsSql = (table: string): string => `
+  WITH ${commits(table)},
   r AS (SELECT *, row_number() OVER (PARTITION BY repository ORDER BY author_time DESC, sha) AS rank FROM c)
   SELECT r.repository, left(r.sha, 10) AS sha, r.author_time, r.author, coalesce(a.name, r.author_name) AS name, coalesce(a.email, r.author_email) AS email,
-         coalesce(a.is_bot, false) AS is_bot, left(split_part(r.message, chr(10), 1), 200) AS subject
+         r.is_bot, r.subject
   FROM r LEFT JOIN authors a ON a.author_id = r.author WHERE r.rank <= $recent ORDER BY r.repository, r.rank`;
 
 /**
