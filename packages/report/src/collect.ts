@@ -322,9 +322,13 @@ async function collectWith(dataset: Dataset, o: ResolvedReportOptions, signal: A
   const fleetCellCounts: unknown[] = [];
   for (const row of fleetTime.sort((a, b) => num(a['slot']) - num(b['slot']))) {
     const kind = str(row['kind']);
-    if (kind === 'month') fleetMonths.push(row['slot']), fleetMonthCounts.push(row['n']);
-    else if (kind === 'cell') fleetCells.push(row['slot']), fleetCellCounts.push(row['n']);
-    else if (row['n'] !== null) fleetCounts.set(kind, num(row['n']));
+    if (kind === 'month') {
+      fleetMonths.push(row['slot']);
+      fleetMonthCounts.push(row['n']);
+    } else if (kind === 'cell') {
+      fleetCells.push(row['slot']);
+      fleetCellCounts.push(row['n']);
+    } else if (row['n'] !== null) fleetCounts.set(kind, num(row['n']));
   }
 
   const authorsTotal = num(fleetAuthors[0]?.['total']);
