@@ -174,7 +174,7 @@ describe('gitfleet analyze --format html', () => {
 
     const opened = await browser.open(file);
     await opened.page.waitForSelector('html[data-ready]');
-    expect(await opened.page.evaluate(() => document.documentElement.dataset['view'])).toBe('repository');
+    expect(await opened.page.getAttribute('html', 'data-view')).toBe('repository');
     expect(await opened.page.locator('[data-chart="repo-heatmap"] svg g[aria-label="cell"] > rect').count()).toBe(168);
     expect(await opened.page.locator('[data-chart="repo-ownership"] svg g[aria-label="bar"] > rect').count()).toBeGreaterThan(0);
     expect(opened.errors).toEqual([]);
