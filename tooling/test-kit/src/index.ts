@@ -22,3 +22,5 @@ export type {
   GitHttpServer,
   GitHttpServerOptions,
 } from './git-http-server.js';
+export { fakeSecret } from './fake-secrets.js';
+export type { FakeSecretKind } from './fake-secrets.js';
