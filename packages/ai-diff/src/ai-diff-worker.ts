@@ -1,11 +1,11 @@
 /**
  * Worker entry of the process-wide pool (see pool.ts): every CPU-bound step of the pipeline
- * (parsing, classifying, token counting, packing, reduce rendering) runs here, never on the
+ * (parsing, classifying, screening for secrets, token counting, packing, reduce rendering) runs here, never on the
  * caller's event loop. Exposed as `@gitfleet/ai-diff/worker` so bundlers can ship a copy.
  */
 import type { TokenEncoding } from './config/models.js';
 import { countTokens } from './diff/count-tokens.js';
-import { precountSync, prepareSync, type DiffSource, type PrepareSettings, type PreparedDiff } from './diff/prepare.js';
+import { precountSync, prepare, type DiffSource, type PrepareSettings, type PreparedDiff } from './diff/prepare.js';
 import { renderReduceSync, type ReduceInput } from './diff/render-reduce.js';
 import type { CountShare } from './diff/shared-counts.js';
 
@@ -13,14 +13,15 @@ export type WorkerTask =
   | { op: 'prepare'; source: DiffSource; settings: PrepareSettings; share?: CountShare }
   | { op: 'precount'; source: DiffSource; settings: PrepareSettings; share: CountShare }
   | { op: 'reduce'; input: ReduceInput }
-  | { op: 'count'; texts: string[]; encoding: TokenEncoding };
+  | { op: 'count'; texts: string[]; encoding: TokenEncoding }
+  | { op: 'warm' };
 
 export type WorkerResult = PreparedDiff | { user: string; tokens: number } | number[] | null;
 
-export default function run(task: WorkerTask): WorkerResult {
+export default async function run(task: WorkerTask): Promise<WorkerResult> {
   switch (task.op) {
     case 'prepare':
-      return prepareSync(task.source, task.settings, task.share);
+      return prepare(task.source, task.settings, task.share);
     case 'precount':
       precountSync(task.source, task.settings, task.share);
       return null;
@@ -28,5 +29,8 @@ export default function run(task: WorkerTask): WorkerResult {
       return renderReduceSync(task.input);
     case 'count':
       return task.texts.map((text) => countTokens(text, task.encoding));
+    case 'warm':
+      // Starts the thread and loads this module while the caller reads the diff.
+      return null;
   }
 }

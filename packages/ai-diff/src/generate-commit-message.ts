@@ -35,6 +35,12 @@ export interface GenerateOptions extends SourceOptions, AiDiffPoolOptions {
   candidates?: number;
   /** Hard deadline for the whole call; past it the local message is returned. Default: config `deadlineMs` (60 s). */
   deadlineMs?: number;
+  /**
+   * Paths (as in the diff, relative to the repository root) whose content is sent even though
+   * they look like secrets. Every other file that looks like one, by path or by content, is left
+   * out of every request and listed in `omitted` with reason `secret`.
+   */
+  includeSecrets?: string[];
   signal?: AbortSignal;
   onEvent?: (event: PipelineEvent) => void;
 }
@@ -46,8 +52,8 @@ export interface CommitMessageResult {
   body?: string;
   /** Set when the message was built locally: no provider, provider down, deadline passed. */
   fallback: null | { reason: string };
-  /** Files whose content was never sent (lock, generated, vendored, minified, binary, excluded). */
-  omitted: { path: string; reason: OmitReason }[];
+  /** Files whose content was never sent (secret, lock, generated, vendored, minified, binary, excluded). */
+  omitted: { path: string; reason: OmitReason; detail?: string }[];
   /** HTTP requests sent to the model API, retries included. */
   calls: number;
   /** How the message was made. */
@@ -85,6 +91,14 @@ function checkOptions(options: GenerateOptions): void {
   }
   if (deadlineMs !== undefined && (!Number.isFinite(deadlineMs) || deadlineMs <= 0)) {
     throw new AiDiffError('GITFLEET_AI_INVALID_OPTION', 'deadlineMs must be a positive number');
+  }
+  checkIncludeSecrets(options.includeSecrets);
+}
+
+/** `includeSecrets` is a list of paths, or an AiDiffError. */
+export function checkIncludeSecrets(paths: unknown): void {
+  if (paths !== undefined && (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string' && p !== ''))) {
+    throw new AiDiffError('GITFLEET_AI_INVALID_OPTION', 'includeSecrets must be a list of paths');
   }
 }
 
@@ -139,6 +153,11 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
   const shape = messageShape({ ...options, subjectMaxLength: config.subjectMaxLength });
   state.emit({ type: 'config', provider: config.provider, model: config.model, encoding: info.encoding, exactTokenizer: info.exactTokenizer, maxInputTokens });
 
+  const pool: AiDiffPoolOptions = {};
+  if (options.workerUrl !== undefined) pool.workerUrl = options.workerUrl;
+  if (options.maxThreads !== undefined) pool.maxThreads = options.maxThreads;
+  warmPool(pool);
+
   let source: DiffSource | null = null;
   try {
     source = await untilAborted(readSource(options, signal), signal);
@@ -146,9 +165,6 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
     throwIfCallerAborted(error);
     if (!deadline.aborted) throw error;
   }
-  const pool: AiDiffPoolOptions = {};
-  if (options.workerUrl !== undefined) pool.workerUrl = options.workerUrl;
-  if (options.maxThreads !== undefined) pool.maxThreads = options.maxThreads;
 
   const finish = (result: Omit<CommitMessageResult, 'calls'>): CommitMessageResult => {
     if (result.fallback) state.emit({ type: 'fallback', reason: result.fallback.reason });
@@ -183,6 +199,9 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
       maxMapCalls: config.maxMapCalls ?? 24,
       exclude: config.exclude ?? [],
       include: config.include ?? [],
+      includeSecrets: options.includeSecrets ?? [],
+      // A small change goes out without loading the tokenizer (0.1-0.8 s) when its bytes fit.
+      tokenize: 'when-needed',
       shape,
       pool,
       signal,
@@ -192,7 +211,7 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
     if (deadline.aborted) return local(null, `deadline of ${String(deadlineMs)} ms passed while preparing the diff`);
     throw error;
   }
-  for (const file of prepared.omitted) state.emit({ type: 'omitted', path: file.path, reason: file.reason });
+  for (const file of prepared.omitted) state.emit({ type: 'omitted', path: file.path, reason: file.reason, ...(file.detail === undefined ? {} : { detail: file.detail }) });
   for (const file of prepared.collapsed) state.emit({ type: 'collapsed', path: file.path, description: file.description });
   const { plan } = prepared;
   state.emit({
@@ -212,7 +231,15 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
 
   const agent = new Agent({ connections: config.concurrency + 1 });
   const client = createProviderClient(config, agent);
-  const call = createCaller({ client, config, shape, signal, state, maxInputTokens, prepared, deadlineAt: started + deadlineMs });
+  // A timed-out or refused request shows the provider is down: the breaker stops every other request.
+  const breaker = new AbortController();
+  let down: ProviderError | null = null;
+  const tripBreaker = (error: ProviderError): void => {
+    down ??= error;
+    breaker.abort(error);
+  };
+  const requestSignal = AbortSignal.any([signal, breaker.signal]);
+  const call = createCaller({ client, config, shape, signal: requestSignal, state, maxInputTokens, prepared, deadlineAt: started + deadlineMs, tripBreaker });
   try {
     if (plan.mode === 'single') {
       const answers = await call('single', plan.message.user, plan.message.tokens, messageAnswer);
@@ -220,10 +247,16 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
     }
     const limit = pLimit(config.concurrency);
     const settled = await Promise.allSettled(
-      plan.parts.map((part, i) => limit(() => call('map', part.user, part.tokens, analysisOutput, i + 1))),
+      plan.parts.map((part, i) =>
+        limit(() => {
+          if (down) throw down; // queued behind the requests that found the provider down: never sent
+          return call('map', part.user, part.tokens, analysisOutput, i + 1);
+        }),
+      ),
     );
     throwIfCallerAborted();
     if (deadline.aborted) throw new FallbackSignal(`deadline of ${String(deadlineMs)} ms passed`);
+    if (down) throw down;
     const analyses: (PartAnalysis | null)[] = settled.map((outcome, i) => {
       if (outcome.status === 'fulfilled') return outcome.value;
       state.emit({ type: 'part-failed', part: i + 1, reason: reasonOf(outcome.reason) });
@@ -253,12 +286,21 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
   } catch (error) {
     throwIfCallerAborted(error);
     if (deadline.aborted) return local(prepared, `deadline of ${String(deadlineMs)} ms passed`);
+    if (down) return local(prepared, reasonOf(down));
     if (error instanceof FallbackSignal || error instanceof ProviderError) return local(prepared, reasonOf(error));
     if (error instanceof AiDiffError && error.code === 'GITFLEET_AI_WORKER_FAILED') return local(prepared, error.message);
     throw error;
   } finally {
     await agent.destroy().catch(() => undefined);
   }
+}
+
+/**
+ * Starts a worker (and loads its module) while the caller reads the diff. Its failure changes
+ * nothing: the real task reports it.
+ */
+function warmPool(pool: AiDiffPoolOptions): void {
+  runTask({ op: 'warm' }, pool).catch(() => undefined);
 }
 
 /** The local message when the diff could not even be read before the deadline. */
@@ -302,6 +344,8 @@ interface CallerContext {
   maxInputTokens: number;
   prepared: PreparedDiff;
   deadlineAt: number;
+  /** Called with a failure that shows the provider is down (see {@link ProviderError.providerDown}). */
+  tripBreaker: (error: ProviderError) => void;
 }
 
 /** One model request with retries (HTTP and, once, unparseable output) and output validation. */
@@ -316,7 +360,14 @@ function createCaller(ctx: CallerContext) {
         ctx.state.calls++;
         ctx.state.emit({ type: 'request', stage, ...where, attempt, inputTokens });
         const sent = Date.now();
-        const completion = await ctx.client.complete({ ...frame, user }, ctx.signal);
+        let completion;
+        try {
+          completion = await ctx.client.complete({ ...frame, user }, ctx.signal);
+        } catch (error) {
+          // Tripped before withRetry looks at the signal: a down provider gets no retry.
+          if (error instanceof ProviderError && error.providerDown) ctx.tripBreaker(error);
+          throw error;
+        }
         ctx.state.emit({ type: 'response', stage, ...where, ms: Date.now() - sent });
         const parsed = parseModelJson(completion.output, schema);
         if (parsed.ok) {

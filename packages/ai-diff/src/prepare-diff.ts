@@ -17,6 +17,8 @@ export interface PrepareDiffOptions extends SourceOptions, AiDiffPoolOptions {
   maxMapCalls?: number;
   exclude?: string[];
   include?: string[];
+  /** Paths (as in the diff) whose content is used even though they look like secrets. */
+  includeSecrets?: string[];
   subjectMaxLength?: number;
   conventional?: boolean;
   body?: boolean;
@@ -63,6 +65,8 @@ export interface PrepareRun {
   maxMapCalls: number;
   exclude: string[];
   include: string[];
+  includeSecrets: string[];
+  tokenize: 'always' | 'when-needed';
   shape: MessageShape;
   pool: AiDiffPoolOptions;
   signal?: AbortSignal;
@@ -93,6 +97,8 @@ export async function runPrepare(run: PrepareRun): Promise<PreparedDiff> {
     maxMapCalls: run.maxMapCalls,
     exclude: run.exclude,
     include: run.include,
+    includeSecrets: run.includeSecrets,
+    tokenize: run.tokenize,
   };
   const options = { ...run.pool, ...(run.signal ? { signal: run.signal } : {}) };
   getAiDiffPool(run.pool);
@@ -113,7 +119,9 @@ export async function runPrepare(run: PrepareRun): Promise<PreparedDiff> {
 
 /**
  * The local stage alone (read, parse, omit, collapse, count, plan), without any model call:
- * what a benchmark measures apart from the network, or a preview of what would be sent.
+ * what a benchmark measures apart from the network, or a preview of what would be sent. Files
+ * that look like secrets are left out as in `generateCommitMessage`; counts are always
+ * the tokenizer's.
  *
  * @example
  * const prepared = await prepareDiff({ repo: '.', model: 'gpt-4.1-mini', maxInputTokens: 4000 });
@@ -141,6 +149,8 @@ export async function prepareDiff(options: PrepareDiffOptions): Promise<Prepared
     maxMapCalls: options.maxMapCalls ?? 24,
     exclude: options.exclude ?? [],
     include: options.include ?? [],
+    includeSecrets: options.includeSecrets ?? [],
+    tokenize: 'always',
     shape: messageShape(options),
     pool,
     ...(options.signal ? { signal: options.signal } : {}),

@@ -5,10 +5,12 @@ import { contentFile, countUpTo, isComplete, totalTokens, type ContentFile } fro
 import { countTokens } from './count-tokens.js';
 import { LineTokens } from './line-tokens.js';
 import { Body, renderMessage } from './message-writer.js';
-import { parseDiffLines } from './parse-diff.js';
+import { lineAt, parseDiffLines } from './parse-diff.js';
 import { mapCapacity, planMap } from './plan-map.js';
+import { secretPathKind } from './secret-paths.js';
+import { scanForSecrets } from './secret-scan.js';
 import { acceptCounts, lineCount, offerCounts, stopHelper, stopped, type CountShare } from './shared-counts.js';
-import type { ChangeStatus, CollapsedFile, DiffLines, FileFact, OmittedFile, ParsedFile } from './types.js';
+import type { ChangeStatus, CollapsedFile, DiffLines, FileFact, FileHints, OmittedFile, ParsedFile } from './types.js';
 import { waterFillLazy } from './water-fill.js';
 
 /** A staged file as @gitfleet/git returns it (patch bytes are decoded in the worker). */
@@ -20,6 +22,8 @@ export interface SourceFile {
   additions: number;
   deletions: number;
   patch: Uint8Array | string;
+  /** What `.gitattributes` and the staged file's first lines say (see read-source.ts). */
+  hints?: FileHints;
 }
 
 export type DiffSource = { kind: 'text'; text: string } | { kind: 'files'; files: SourceFile[] };
@@ -36,6 +40,14 @@ export interface PrepareSettings {
   maxMapCalls: number;
   exclude?: readonly string[];
   include?: readonly string[];
+  /** Paths whose content is sent even though they look like secrets. */
+  includeSecrets?: readonly string[];
+  /**
+   * `always` (default) counts with the model's tokenizer. `when-needed` first checks whether the
+   * whole change fits one request by its UTF-8 bytes (a token is at least one byte): then the
+   * tokenizer is never loaded, and the counts are byte counts, upper bounds.
+   */
+  tokenize?: 'always' | 'when-needed';
 }
 
 /**
@@ -69,6 +81,11 @@ export interface PreparedDiff {
    */
   diffTokens: number;
   diffTokensExact: boolean;
+  /**
+   * False when the change fit one request by its bytes and was not tokenized (`tokenize:
+   * 'when-needed'`): `diffTokens`, `budgets` and the message's `tokens` are then byte counts.
+   */
+  tokenized: boolean;
   /** Tokens left for the user message of each stage. */
   budgets: Record<Stage, number>;
   plan: DiffPlan;
@@ -98,6 +115,7 @@ function filesOf(source: DiffSource): ParsedFile[] {
       modeChange: parsed?.modeChange ?? null,
       lines: parsed?.lines ?? { text, starts: [], ends: [], crlf: false },
       hunks: parsed?.hunks ?? [],
+      ...(file.hints ? { hints: file.hints } : {}),
     };
   });
 }
@@ -111,18 +129,19 @@ interface Collected {
   facts: FileFact[];
   omitted: OmittedFile[];
   collapsed: CollapsedFile[];
-  content: ContentFile[];
+  /** Files whose content may be sent, not yet counted. */
+  content: { file: ParsedFile; fact: FileFact }[];
   stats: ChangeStats;
-  budgets: Record<Stage, number>;
 }
 
-/** Parse, omit, collapse; the budgets of each stage. The same for the planner and a helper. */
-function collect(source: DiffSource, settings: PrepareSettings, count: (text: string) => number): Collected {
+/** Parse, omit (secrets by path first), collapse. The same for the planner and a helper. */
+function collect(source: DiffSource, settings: PrepareSettings): Collected {
   const classify = createClassifier({ exclude: settings.exclude ?? [], include: settings.include ?? [] });
+  const sendAnyway = new Set(settings.includeSecrets ?? []);
   const files = filesOf(source);
   const omitted: OmittedFile[] = [];
   const collapsed: CollapsedFile[] = [];
-  const content: ContentFile[] = [];
+  const content: Collected['content'] = [];
   const facts: FileFact[] = [];
   for (const file of files) {
     const fact: FileFact = {
@@ -134,6 +153,11 @@ function collect(source: DiffSource, settings: PrepareSettings, count: (text: st
       binary: file.binary,
     };
     facts.push(fact);
+    const secret = sendAnyway.has(file.path) ? null : (secretPathKind(file.path) ?? (file.oldPath === null ? null : secretPathKind(file.oldPath)));
+    if (secret) {
+      omitted.push({ path: file.path, reason: 'secret', detail: secret });
+      continue;
+    }
     const reason = classify(file);
     if (reason) {
       omitted.push({ path: file.path, reason });
@@ -144,20 +168,50 @@ function collect(source: DiffSource, settings: PrepareSettings, count: (text: st
       collapsed.push(line);
       continue;
     }
-    content.push(contentFile(file, fact, count));
+    content.push({ file, fact });
   }
   const stats: ChangeStats = {
     files: files.length,
     additions: files.reduce((sum, f) => sum + f.additions, 0),
     deletions: files.reduce((sum, f) => sum + f.deletions, 0),
   };
-  const budgets = {
+  return { files, facts, omitted, collapsed, content, stats };
+}
+
+/** Tokens left for the user message of each stage. */
+function budgetsOf(settings: PrepareSettings, count: (text: string) => number): Record<Stage, number> {
+  return {
     single: settings.maxInputTokens - count(settings.frames.single) - FORMAT_OVERHEAD_TOKENS,
     map: settings.maxInputTokens - count(settings.frames.map) - FORMAT_OVERHEAD_TOKENS,
     reduce: settings.maxInputTokens - count(settings.frames.reduce) - FORMAT_OVERHEAD_TOKENS,
   };
-  return { files, facts, omitted, collapsed, content, stats, budgets };
 }
+
+/** A file's diff lines without their prefix, one text: what the secret scan reads. */
+function scanText(file: ParsedFile): string {
+  const out: string[] = [];
+  for (const hunk of file.hunks) for (let i = hunk.from; i < hunk.to; i++) out.push(lineAt(file.lines, i).slice(1));
+  return out.join('\n');
+}
+
+/**
+ * Moves the files whose content holds a credential (secret-scan.ts) from `content` to `omitted`,
+ * unless `includeSecrets` names them.
+ */
+async function omitSecrets(collected: Collected, settings: PrepareSettings): Promise<void> {
+  const sendAnyway = new Set(settings.includeSecrets ?? []);
+  const screened = collected.content.filter(({ file }) => !sendAnyway.has(file.path));
+  const found = await scanForSecrets(screened.map(({ file }) => ({ path: file.path, text: scanText(file) })));
+  if (found.size === 0) return;
+  const flagged = new Set(screened.filter((_, i) => found.has(i)).map(({ file }) => file));
+  for (const [i, { file }] of screened.entries()) {
+    const detail = found.get(i);
+    if (detail !== undefined) collected.omitted.push({ path: file.path, reason: 'secret', detail });
+  }
+  collected.content = collected.content.filter(({ file }) => !flagged.has(file));
+}
+
+const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 /** The distinct diff texts of `files`, in order: what a shared table of line counts covers. */
 function docsOf(files: readonly ParsedFile[]): DiffLines[] {
@@ -165,33 +219,23 @@ function docsOf(files: readonly ParsedFile[]): DiffLines[] {
 }
 
 /**
- * The local stage, synchronous and CPU-bound (runs in the worker pool): parse, omit, collapse,
- * count tokens with the model's tokenizer and plan the requests so each fits `maxInputTokens`.
- * Every line is tokenized at most once, and only lines that may be sent: a file far larger than
- * its share of the requests is counted only as far as that share. With `share`, a helper worker
- * running {@link precountSync} counts lines too (the result is the same, sooner).
+ * The local stage, CPU-bound (runs in the worker pool): parse, omit (secrets by path and content,
+ * lock, generated, ...), collapse, count tokens with the model's tokenizer and plan the requests
+ * so each fits `maxInputTokens`. Every line is tokenized at most once, and only lines that may be
+ * sent: a file far larger than its share of the requests is counted only as far as that share.
+ * With `share`, a helper worker running {@link precountSync} counts lines too (the result is the
+ * same, sooner).
  */
-export function prepareSync(source: DiffSource, settings: PrepareSettings, share?: CountShare): PreparedDiff {
+export async function prepare(source: DiffSource, settings: PrepareSettings, share?: CountShare): Promise<PreparedDiff> {
   try {
-    const count = (text: string): number => countTokens(text, settings.encoding);
-    const { files, facts, omitted, collapsed, content, stats, budgets } = collect(source, settings, count);
-    const docs = share ? docsOf(files) : [];
-    const lineTokens = new LineTokens(count, share ? { counts: offerCounts(share, docs), docs } : undefined);
-    const ctx = { count, lineTokens };
-    const base = { stats, facts, omitted, collapsed, encoding: settings.encoding, budgets };
-    const withTotal = (plan: DiffPlan): PreparedDiff => {
-      const total = totalTokens(content);
-      return { ...base, diffTokens: total.tokens, diffTokensExact: total.exact, plan };
-    };
-    if (files.length === 0) return withTotal({ mode: 'empty' });
-    const notes = notesOf(omitted, collapsed);
-    const single = planSingle(content, notes, stats, budgets.single, ctx);
-    if (single) return withTotal({ mode: 'single', message: single });
-    if (budgets.map < MIN_USER_BUDGET || budgets.reduce < MIN_USER_BUDGET) {
-      const needed = settings.maxInputTokens - Math.min(budgets.map, budgets.reduce) + MIN_USER_BUDGET;
-      return withTotal({ mode: 'too-small', needed, budget: settings.maxInputTokens });
+    const collected = collect(source, settings);
+    await omitSecrets(collected, settings);
+    if (collected.files.length > 0 && !share && settings.tokenize === 'when-needed' && fitsByBytes(collected, settings)) {
+      const planned = plan(collected, settings, utf8Bytes, undefined, true);
+      if (planned) return { ...planned, tokenized: false, diffTokensExact: false };
     }
-    return withTotal(planMap(content, stats, budgets.map, settings, ctx));
+    const count = (text: string): number => countTokens(text, settings.encoding);
+    return { ...plan(collected, settings, count, share, false)!, tokenized: true };
   } finally {
     if (share) {
       stopHelper(share.control);
@@ -200,10 +244,48 @@ export function prepareSync(source: DiffSource, settings: PrepareSettings, share
   }
 }
 
+/** A cheap first check: the content alone, in characters, must fit the single request's bytes. */
+function fitsByBytes(collected: Collected, settings: PrepareSettings): boolean {
+  let chars = 0;
+  for (const { file } of collected.content) chars += file.lines.text.length;
+  return chars < settings.maxInputTokens;
+}
+
+/** Plans with `count`; with `singleOnly`, null unless everything fits one request. */
+function plan(
+  collected: Collected,
+  settings: PrepareSettings,
+  count: (text: string) => number,
+  share: CountShare | undefined,
+  singleOnly: boolean,
+): Omit<PreparedDiff, 'tokenized'> | null {
+  const { files, facts, omitted, collapsed, stats } = collected;
+  const budgets = budgetsOf(settings, count);
+  const content = collected.content.map(({ file, fact }) => contentFile(file, fact, count));
+  const docs = share ? docsOf(files) : [];
+  const lineTokens = new LineTokens(count, share ? { counts: offerCounts(share, docs), docs } : undefined);
+  const ctx = { count, lineTokens };
+  const base = { stats, facts, omitted, collapsed, encoding: settings.encoding, budgets };
+  const withTotal = (plan: DiffPlan): Omit<PreparedDiff, 'tokenized'> => {
+    const total = totalTokens(content);
+    return { ...base, diffTokens: total.tokens, diffTokensExact: total.exact, plan };
+  };
+  if (files.length === 0) return withTotal({ mode: 'empty' });
+  const notes = notesOf(omitted, collapsed);
+  const single = planSingle(content, notes, stats, budgets.single, ctx);
+  if (single) return withTotal({ mode: 'single', message: single });
+  if (singleOnly) return null;
+  if (budgets.map < MIN_USER_BUDGET || budgets.reduce < MIN_USER_BUDGET) {
+    const needed = settings.maxInputTokens - Math.min(budgets.map, budgets.reduce) + MIN_USER_BUDGET;
+    return withTotal({ mode: 'too-small', needed, budget: settings.maxInputTokens });
+  }
+  return withTotal(planMap(content, stats, budgets.map, settings, ctx));
+}
+
 class Stopped extends Error {}
 
 /**
- * A helper's half of {@link prepareSync} (in a second worker of the pool): it parses the same
+ * A helper's half of {@link prepare} (in a second worker of the pool): it parses the same
  * diff and counts what the map plan's water-filling will need, from the last file backwards,
  * into the planner's shared table, until the planner is done.
  */
@@ -214,7 +296,9 @@ export function precountSync(source: DiffSource, settings: PrepareSettings, shar
       if (stopped(share)) throw new Stopped();
       return countTokens(text, settings.encoding);
     };
-    const { files, content, stats, budgets } = collect(source, settings, count);
+    const { files, content: candidates, stats } = collect(source, settings);
+    const budgets = budgetsOf(settings, count);
+    const content = candidates.map(({ file, fact }) => contentFile(file, fact, count));
     const docs = docsOf(files);
     const counts = acceptCounts(share, HELPER_WAIT_MS);
     if (!counts || counts.length < Math.max(1, lineCount(docs)) || budgets.map < MIN_USER_BUDGET) return;
