@@ -1,6 +1,7 @@
 // Bundles the CLI into dist/gitfleet.js, plus the workers it starts: es-git's (dist/worker.js) and
 // ai-diff's (dist/ai-diff-worker.js, found by src/hook/generate-message.ts).
-// es-git (a native addon) and tinypool (which loads its own worker entry) stay external.
+// es-git (a native addon), tinypool (which loads its own worker entry) and gpt-tokenizer (its
+// encoding tables are megabytes that only a large change needs, required on first use) stay external.
 import { build } from 'esbuild';
 import { chmod } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
@@ -13,7 +14,7 @@ const common = {
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['es-git', 'tinypool'],
+  external: ['es-git', 'tinypool', 'gpt-tokenizer'],
   // CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __gfCreateRequire } from 'node:module'; const require = __gfCreateRequire(import.meta.url);" },
   legalComments: 'none',

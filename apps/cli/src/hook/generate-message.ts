@@ -38,9 +38,18 @@ export async function prepareMessage(options: PrepareDiffOptions): Promise<Prepa
   }
 }
 
-/** The notes that go to stderr: omitted files and why a local message was used. */
-export function resultNotes(result: Pick<CommitMessageResult, 'omitted' | 'fallback'>): string[] {
-  const notes = result.omitted.map((o) => `omitted ${o.path} (${o.reason})`);
+/** Why a file's content was left out, in words: `lock file`, `looks like a secret: env file`. */
+export function omitNote(file: CommitMessageResult['omitted'][number]): string {
+  return file.reason === 'secret' ? `looks like a secret: ${file.detail ?? 'by its content'}` : file.reason;
+}
+
+/**
+ * The notes that go to stderr: omitted files and why, `secretHint` once when a file was left out
+ * as a secret, and why a local message was used.
+ */
+export function resultNotes(result: Pick<CommitMessageResult, 'omitted' | 'fallback'>, secretHint?: string): string[] {
+  const notes = result.omitted.map((o) => `omitted ${o.path} (${omitNote(o)})`);
+  if (secretHint && result.omitted.some((o) => o.reason === 'secret')) notes.push(secretHint);
   if (result.fallback) notes.push(`used a locally built message: ${result.fallback.reason}`);
   return notes;
 }
