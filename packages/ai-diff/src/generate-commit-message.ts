@@ -13,7 +13,7 @@ import { buildLocalMessage } from './fallback-message.js';
 import { normalizeBody, normalizeSubject } from './output/normalize-message.js';
 import { parseModelJson } from './output/parse-output.js';
 import { analysisOutput, messageAnswer, type MessageOutput } from './output/schemas.js';
-import { runTask, type AiDiffPoolOptions } from './pool.js';
+import { runTask, warmAiDiffPool, type AiDiffPoolOptions } from './pool.js';
 import { messageShape, resolveMaxInputTokens, runPrepare } from './prepare-diff.js';
 import { requestFrame, type MessageShape, type Stage } from './prompts.js';
 import { createProviderClient, type ProviderClient } from './providers/provider.js';
@@ -156,7 +156,7 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
   const pool: AiDiffPoolOptions = {};
   if (options.workerUrl !== undefined) pool.workerUrl = options.workerUrl;
   if (options.maxThreads !== undefined) pool.maxThreads = options.maxThreads;
-  warmPool(pool);
+  const warmed = warmAiDiffPool(pool);
 
   let source: DiffSource | null = null;
   try {
@@ -190,6 +190,8 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
   if (!source) return local(null, `deadline of ${String(deadlineMs)} ms passed while reading the staged diff`);
   let prepared: PreparedDiff;
   try {
+    // The worker that is starting takes the task, rather than a second one starting beside it.
+    await untilAborted(warmed, signal);
     prepared = await runPrepare({
       source,
       model: config.model || 'gpt-4.1-mini',
@@ -293,14 +295,6 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
   } finally {
     await agent.destroy().catch(() => undefined);
   }
-}
-
-/**
- * Starts a worker (and loads its module) while the caller reads the diff. Its failure changes
- * nothing: the real task reports it.
- */
-function warmPool(pool: AiDiffPoolOptions): void {
-  runTask({ op: 'warm' }, pool).catch(() => undefined);
 }
 
 /** The local message when the diff could not even be read before the deadline. */

@@ -14,7 +14,7 @@ export type { DiffFile, OmitReason, OmittedFile, CollapsedFile, FileFact, Change
 export { normalizeSubject, imperativeVerb } from './output/normalize-message.js';
 export { stripThinking, parseModelJson } from './output/parse-output.js';
 export { buildLocalMessage } from './fallback-message.js';
-export { getAiDiffPool, destroyAiDiffPool } from './pool.js';
+export { getAiDiffPool, destroyAiDiffPool, warmAiDiffPool } from './pool.js';
 export type { AiDiffPoolOptions } from './pool.js';
 export { AiDiffError } from './errors.js';
 export type { AiDiffErrorCode, ProviderErrorCode } from './errors.js';

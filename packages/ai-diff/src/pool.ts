@@ -21,6 +21,8 @@ export interface AiDiffPoolOptions {
 const IDLE_TIMEOUT_MS = 10_000;
 
 let pool: Tinypool | undefined;
+/** The warm-up task of the current pool (see {@link warmAiDiffPool}). */
+let warming: Promise<void> | undefined;
 
 /**
  * `./ai-diff-worker.js` beside this module once compiled (or bundled); under vitest this module
@@ -64,7 +66,27 @@ export function poolThreads(): number {
 export async function destroyAiDiffPool(): Promise<void> {
   const current = pool;
   pool = undefined;
+  warming = undefined;
   await current?.destroy();
+}
+
+/**
+ * Starts a worker and loads its module ahead of use, e.g. while the caller reads the diff
+ * (`generateCommitMessage` does this itself; a CLI can call it even earlier). Once per pool: the
+ * promise settles when the worker is ready and never rejects (a broken worker file is reported
+ * by the real task).
+ *
+ * @example
+ * void warmAiDiffPool(); // then read the diff, then generateCommitMessage(...)
+ */
+export function warmAiDiffPool(options: AiDiffPoolOptions = {}): Promise<void> {
+  if (!warming || !pool) {
+    warming = runTask({ op: 'warm' }, options).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+  return warming;
 }
 
 export interface RunTaskOptions extends AiDiffPoolOptions {

@@ -2,12 +2,13 @@ import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { GenerateOptions } from '@gitfleet/ai-diff';
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { parseOptions, type RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { AiCommandError } from '../hook/errors.js';
-import { generateMessage, resultNotes } from '../hook/generate-message.js';
+import { generateMessage, releaseAiDiff, resultNotes, warmAiDiff } from '../hook/generate-message.js';
 import { gitLine } from '../hook/git-command.js';
 import { allChangesDiff, assertStaged } from '../hook/staged-changes.js';
 import { commitMsgCommand, generateOptions, generationSchema, note, SECRET_HINT } from './commit-msg.js';
@@ -67,12 +68,22 @@ export async function commitCommand(gitArgs: string[], raw: unknown, ctx: RunCon
   if (!opts.yes && !opts.edit && !interactiveTerminal) {
     throw new UsageError('not on a terminal: pass --yes to commit the generated message, or --edit to open the editor');
   }
-  const root = await gitLine(['rev-parse', '--show-toplevel'], { cwd: resolve(opts.repo) });
-  let source: { repo: string } | { diff: string } = { repo: root };
-  if (opts.all) source = { diff: await allChangesDiff(root) };
-  else await assertStaged(root, process.env, 'stage changes with git add, or use --all');
+  warmAiDiff();
+  let root: string;
+  let source: { repo: string } | { diff: string };
+  let options: GenerateOptions;
+  try {
+    root = await gitLine(['rev-parse', '--show-toplevel'], { cwd: resolve(opts.repo) });
+    source = { repo: root };
+    if (opts.all) source = { diff: await allChangesDiff(root) };
+    else await assertStaged(root, process.env, 'stage changes with git add, or use --all');
+    options = generateOptions(opts, source, ctx, root);
+  } catch (error) {
+    await releaseAiDiff();
+    throw error;
+  }
 
-  const result = await generateMessage(generateOptions(opts, source, ctx, root));
+  const result = await generateMessage(options);
   for (const n of resultNotes(result, SECRET_HINT)) note(n);
 
   const choice = opts.yes ? 'yes' : opts.edit ? 'edit' : await ask(result.message);

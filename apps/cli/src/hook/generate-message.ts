@@ -18,6 +18,24 @@ function withWorker<T extends { workerUrl?: URL | string }>(options: T): T {
 
 // The library is loaded on demand: the other commands never pay for it.
 
+/**
+ * Starts loading the library and a worker while the command does its own checks (git calls):
+ * the worker is then ready when the diff is. Pair with {@link releaseAiDiff} on paths that end
+ * before {@link generateMessage} or {@link prepareMessage} (which release it themselves).
+ */
+export function warmAiDiff(): void {
+  import('@gitfleet/ai-diff').then(
+    ({ warmAiDiffPool }) => void warmAiDiffPool(withWorker({})),
+    () => undefined,
+  );
+}
+
+/** Stops the library's workers, if any were started. */
+export async function releaseAiDiff(): Promise<void> {
+  const { destroyAiDiffPool } = await import('@gitfleet/ai-diff');
+  await destroyAiDiffPool();
+}
+
 /** generateCommitMessage with the bundled worker; the worker pool is released afterwards. */
 export async function generateMessage(options: GenerateOptions): Promise<CommitMessageResult> {
   const { generateCommitMessage, destroyAiDiffPool } = await import('@gitfleet/ai-diff');

@@ -1,14 +1,14 @@
 import type { TokenEncoding } from '../config/models.js';
 import { DIFF_CLOSE, DIFF_OPEN, FORMAT_OVERHEAD_TOKENS, NOTES_TITLE, singleHead, type ChangeStats, type Stage } from '../prompts.js';
 import { collapse, createClassifier } from './classify.js';
-import { contentFile, countUpTo, isComplete, totalTokens, type ContentFile } from './content-file.js';
+import { contentFile, countUpTo, headerLine, isComplete, totalTokens, type ContentFile } from './content-file.js';
 import { countTokens } from './count-tokens.js';
 import { LineTokens } from './line-tokens.js';
 import { Body, renderMessage } from './message-writer.js';
-import { lineAt, parseDiffLines } from './parse-diff.js';
+import { parseDiffLines } from './parse-diff.js';
 import { mapCapacity, planMap } from './plan-map.js';
 import { secretPathKind } from './secret-paths.js';
-import { scanForSecrets } from './secret-scan.js';
+import { scanForSecrets, type ScanItem } from './secret-scan.js';
 import { acceptCounts, lineCount, offerCounts, stopHelper, stopped, type CountShare } from './shared-counts.js';
 import type { ChangeStatus, CollapsedFile, DiffLines, FileFact, FileHints, OmittedFile, ParsedFile } from './types.js';
 import { waterFillLazy } from './water-fill.js';
@@ -187,28 +187,52 @@ function budgetsOf(settings: PrepareSettings, count: (text: string) => number): 
   };
 }
 
-/** A file's diff lines without their prefix, one text: what the secret scan reads. */
-function scanText(file: ParsedFile): string {
-  const out: string[] = [];
-  for (const hunk of file.hunks) for (let i = hunk.from; i < hunk.to; i++) out.push(lineAt(file.lines, i).slice(1));
-  return out.join('\n');
+/**
+ * Per file, the diff text a plan sends: each request's sections, from a file's header line (known
+ * exactly, and never equal to a diff line, which starts with ` `, `+`, `-`, `@` or `\\`) to the
+ * next one. Only what is sent is screened for secrets: a file cut to its share is screened as far
+ * as it goes to the model.
+ */
+function sentSections(plan: DiffPlan, headers: ReadonlyMap<string, string>): ScanItem[] {
+  const messages = plan.mode === 'single' ? [plan.message] : plan.mode === 'map' ? plan.parts : [];
+  const items: ScanItem[] = [];
+  for (const { user } of messages) {
+    let current: { path: string; start: number } | null = null;
+    for (let at = user.indexOf('\ndiff --git '); at !== -1; at = user.indexOf('\ndiff --git ', at + 1)) {
+      const lineEnd = user.indexOf('\n', at + 1);
+      const path = headers.get(user.slice(at + 1, lineEnd === -1 ? user.length : lineEnd));
+      if (path === undefined) continue;
+      if (current) items.push({ path: current.path, text: user.slice(current.start, at) });
+      current = { path, start: lineEnd === -1 ? user.length : lineEnd + 1 };
+    }
+    if (current) items.push({ path: current.path, text: user.slice(current.start) });
+  }
+  return items;
 }
 
 /**
- * Moves the files whose content holds a credential (secret-scan.ts) from `content` to `omitted`,
- * unless `includeSecrets` names them.
+ * Plans, screens what the plan sends for secrets (secret-scan.ts), and while a file turns out to
+ * hold one, moves it to `omitted` and plans again (line counts are kept, so that is quick).
  */
-async function omitSecrets(collected: Collected, settings: PrepareSettings): Promise<void> {
+async function planScreened(
+  collected: Collected,
+  settings: PrepareSettings,
+  ctx: { count: (text: string) => number; lineTokens: LineTokens },
+  singleOnly: boolean,
+): Promise<Omit<PreparedDiff, 'tokenized'> | null> {
   const sendAnyway = new Set(settings.includeSecrets ?? []);
-  const screened = collected.content.filter(({ file }) => !sendAnyway.has(file.path));
-  const found = await scanForSecrets(screened.map(({ file }) => ({ path: file.path, text: scanText(file) })));
-  if (found.size === 0) return;
-  const flagged = new Set(screened.filter((_, i) => found.has(i)).map(({ file }) => file));
-  for (const [i, { file }] of screened.entries()) {
-    const detail = found.get(i);
-    if (detail !== undefined) collected.omitted.push({ path: file.path, reason: 'secret', detail });
+  for (;;) {
+    const planned = plan(collected, settings, ctx, singleOnly);
+    if (!planned) return null;
+    const headers = new Map(collected.content.map(({ file }) => [headerLine(file), file.path]));
+    const items = sentSections(planned.plan, headers).filter((item) => !sendAnyway.has(item.path));
+    const found = await scanForSecrets(items);
+    if (found.size === 0) return planned;
+    const flagged = new Map<string, string>();
+    for (const [i, detail] of found) if (!flagged.has(items[i]!.path)) flagged.set(items[i]!.path, detail);
+    for (const [path, detail] of flagged) collected.omitted.push({ path, reason: 'secret', detail });
+    collected.content = collected.content.filter(({ file }) => !flagged.has(file.path));
   }
-  collected.content = collected.content.filter(({ file }) => !flagged.has(file));
 }
 
 const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
@@ -229,13 +253,14 @@ function docsOf(files: readonly ParsedFile[]): DiffLines[] {
 export async function prepare(source: DiffSource, settings: PrepareSettings, share?: CountShare): Promise<PreparedDiff> {
   try {
     const collected = collect(source, settings);
-    await omitSecrets(collected, settings);
     if (collected.files.length > 0 && !share && settings.tokenize === 'when-needed' && fitsByBytes(collected, settings)) {
-      const planned = plan(collected, settings, utf8Bytes, undefined, true);
+      const planned = await planScreened(collected, settings, { count: utf8Bytes, lineTokens: new LineTokens(utf8Bytes) }, true);
       if (planned) return { ...planned, tokenized: false, diffTokensExact: false };
     }
     const count = (text: string): number => countTokens(text, settings.encoding);
-    return { ...plan(collected, settings, count, share, false)!, tokenized: true };
+    const docs = share ? docsOf(collected.files) : [];
+    const lineTokens = new LineTokens(count, share ? { counts: offerCounts(share, docs), docs } : undefined);
+    return { ...(await planScreened(collected, settings, { count, lineTokens }, false))!, tokenized: true };
   } finally {
     if (share) {
       stopHelper(share.control);
@@ -251,20 +276,17 @@ function fitsByBytes(collected: Collected, settings: PrepareSettings): boolean {
   return chars < settings.maxInputTokens;
 }
 
-/** Plans with `count`; with `singleOnly`, null unless everything fits one request. */
+/** Plans with `ctx.count`; with `singleOnly`, null unless everything fits one request. */
 function plan(
   collected: Collected,
   settings: PrepareSettings,
-  count: (text: string) => number,
-  share: CountShare | undefined,
+  ctx: { count: (text: string) => number; lineTokens: LineTokens },
   singleOnly: boolean,
 ): Omit<PreparedDiff, 'tokenized'> | null {
   const { files, facts, omitted, collapsed, stats } = collected;
+  const { count } = ctx;
   const budgets = budgetsOf(settings, count);
   const content = collected.content.map(({ file, fact }) => contentFile(file, fact, count));
-  const docs = share ? docsOf(files) : [];
-  const lineTokens = new LineTokens(count, share ? { counts: offerCounts(share, docs), docs } : undefined);
-  const ctx = { count, lineTokens };
   const base = { stats, facts, omitted, collapsed, encoding: settings.encoding, budgets };
   const withTotal = (plan: DiffPlan): Omit<PreparedDiff, 'tokenized'> => {
     const total = totalTokens(content);
