@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import type { CommitMessageResult, GenerateOptions, PrepareDiffOptions, PreparedDiff } from '@gitfleet/ai-diff';
 
 /**
@@ -18,12 +19,28 @@ function withWorker<T extends { workerUrl?: URL | string }>(options: T): T {
 
 // The library is loaded on demand: the other commands never pay for it.
 
+let liftoffOnly = false;
+
+/**
+ * undici parses HTTP with llhttp compiled to WebAssembly, and V8 then optimises that module on
+ * background threads, which the process waits for when it exits: 0.2-0.5 s after the last
+ * answer. A commit-message command sends a few requests and exits, so V8's baseline WebAssembly
+ * compiler (Liftoff) alone is plenty, and the process ends as soon as its work is done. Set once,
+ * before the first request compiles llhttp; this process only (the library never does this).
+ */
+function baselineWasmOnly(): void {
+  if (liftoffOnly) return;
+  liftoffOnly = true;
+  setFlagsFromString('--liftoff-only');
+}
+
 /**
  * Starts loading the library and a worker while the command does its own checks (git calls):
  * the worker is then ready when the diff is. Pair with {@link releaseAiDiff} on paths that end
  * before {@link generateMessage} or {@link prepareMessage} (which release it themselves).
  */
 export function warmAiDiff(): void {
+  baselineWasmOnly();
   import('@gitfleet/ai-diff').then(
     ({ warmAiDiffPool }) => void warmAiDiffPool(withWorker({})),
     () => undefined,
@@ -38,6 +55,7 @@ export async function releaseAiDiff(): Promise<void> {
 
 /** generateCommitMessage with the bundled worker; the worker pool is released afterwards. */
 export async function generateMessage(options: GenerateOptions): Promise<CommitMessageResult> {
+  baselineWasmOnly();
   const { generateCommitMessage, destroyAiDiffPool } = await import('@gitfleet/ai-diff');
   try {
     return await generateCommitMessage(withWorker(options));
