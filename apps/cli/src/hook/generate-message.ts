@@ -19,19 +19,20 @@ function withWorker<T extends { workerUrl?: URL | string }>(options: T): T {
 
 // The library is loaded on demand: the other commands never pay for it.
 
-let liftoffOnly = false;
+let baselineWasm = false;
 
 /**
  * undici parses HTTP with llhttp compiled to WebAssembly, and V8 then optimises that module on
  * background threads, which the process waits for when it exits: 0.2-0.5 s after the last
  * answer. A commit-message command sends a few requests and exits, so V8's baseline WebAssembly
- * compiler (Liftoff) alone is plenty, and the process ends as soon as its work is done. Set once,
- * before the first request compiles llhttp; this process only (the library never does this).
+ * code (Liftoff) is plenty: no tier-up, and the process ends as soon as its work is done. Set
+ * once, before the first request compiles llhttp; this process only (the library never does this).
  */
 function baselineWasmOnly(): void {
-  if (liftoffOnly) return;
-  liftoffOnly = true;
-  setFlagsFromString('--liftoff-only');
+  if (baselineWasm) return;
+  baselineWasm = true;
+  setFlagsFromString('--no-wasm-tier-up');
+  setFlagsFromString('--no-wasm-dynamic-tiering');
 }
 
 /**
