@@ -7,6 +7,7 @@ import type { TokenEncoding } from './config/models.js';
 import { countTokens } from './diff/count-tokens.js';
 import { precountSync, prepare, type DiffSource, type PrepareSettings, type PreparedDiff } from './diff/prepare.js';
 import { renderReduceSync, type ReduceInput } from './diff/render-reduce.js';
+import { scanForSecrets } from './diff/secret-scan.js';
 import type { CountShare } from './diff/shared-counts.js';
 
 export type WorkerTask =
@@ -30,7 +31,9 @@ export default async function run(task: WorkerTask): Promise<WorkerResult> {
     case 'count':
       return task.texts.map((text) => countTokens(text, task.encoding));
     case 'warm':
-      // Starts the thread and loads this module while the caller reads the diff.
+      // Starts the thread, loads this module and sets the secret rules up (their first run costs
+      // tens of ms) while the caller reads the diff.
+      await scanForSecrets([{ path: 'warm-up.txt', text: 'warm-up' }]);
       return null;
   }
 }
