@@ -96,7 +96,7 @@ function checkOptions(options: GenerateOptions): void {
 }
 
 /** `includeSecrets` is a list of paths, or an AiDiffError. */
-export function checkIncludeSecrets(paths: unknown): void {
+function checkIncludeSecrets(paths: unknown): void {
   if (paths !== undefined && (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string' && p !== ''))) {
     throw new AiDiffError('GITFLEET_AI_INVALID_OPTION', 'includeSecrets must be a list of paths');
   }

@@ -10,6 +10,7 @@ export { modelInfo } from './config/models.js';
 export type { ModelInfo, TokenEncoding } from './config/models.js';
 export { parseDiff } from './diff/parse-diff.js';
 export { DEFAULT_OMIT_GLOBS } from './diff/classify.js';
+export { SECRET_PATH_GLOBS } from './diff/secret-paths.js';
 export type { DiffFile, OmitReason, OmittedFile, CollapsedFile, FileFact, ChangeStatus } from './diff/types.js';
 export { normalizeSubject, imperativeVerb } from './output/normalize-message.js';
 export { stripThinking, parseModelJson } from './output/parse-output.js';
