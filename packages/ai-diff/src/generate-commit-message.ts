@@ -41,6 +41,14 @@ export interface GenerateOptions extends SourceOptions, AiDiffPoolOptions {
    * out of every request and listed in `omitted` with reason `secret`.
    */
   includeSecrets?: string[];
+  /**
+   * A diff of at most this many characters that fits one request by its bytes (no tokenizer
+   * needed) is prepared on the calling thread, not in the worker pool; no worker is started ahead
+   * of time then. Default 0: always the pool. For short-lived processes with nothing else on
+   * their event loop (a CLI, a git hook): it saves starting a worker thread (30-100 ms), and the
+   * calling thread is busy for a few ms (the secret scan's first run is the largest part).
+   */
+  inProcessMaxChars?: number;
   signal?: AbortSignal;
   onEvent?: (event: PipelineEvent) => void;
 }
@@ -91,6 +99,10 @@ function checkOptions(options: GenerateOptions): void {
   }
   if (deadlineMs !== undefined && (!Number.isFinite(deadlineMs) || deadlineMs <= 0)) {
     throw new AiDiffError('GITFLEET_AI_INVALID_OPTION', 'deadlineMs must be a positive number');
+  }
+  const { inProcessMaxChars } = options;
+  if (inProcessMaxChars !== undefined && (!Number.isInteger(inProcessMaxChars) || inProcessMaxChars < 0)) {
+    throw new AiDiffError('GITFLEET_AI_INVALID_OPTION', 'inProcessMaxChars must be a non-negative integer');
   }
   checkIncludeSecrets(options.includeSecrets);
 }
@@ -156,7 +168,9 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
   const pool: AiDiffPoolOptions = {};
   if (options.workerUrl !== undefined) pool.workerUrl = options.workerUrl;
   if (options.maxThreads !== undefined) pool.maxThreads = options.maxThreads;
-  const warmed = warmAiDiffPool(pool);
+  const inProcessMaxChars = options.inProcessMaxChars ?? 0;
+  // With the in-process path a small diff needs no worker: start one only when it may be needed.
+  const warmed = inProcessMaxChars > 0 ? Promise.resolve() : warmAiDiffPool(pool);
 
   let source: DiffSource | null = null;
   try {
@@ -204,6 +218,7 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
       includeSecrets: options.includeSecrets ?? [],
       // A small change goes out without loading the tokenizer (0.1-0.8 s) when its bytes fit.
       tokenize: 'when-needed',
+      inProcessMaxChars,
       shape,
       pool,
       signal,

@@ -67,6 +67,8 @@ export interface PrepareRun {
   include: string[];
   includeSecrets: string[];
   tokenize: 'always' | 'when-needed';
+  /** A diff of at most this many characters that fits one request by its bytes is prepared on this thread. */
+  inProcessMaxChars?: number;
   shape: MessageShape;
   pool: AiDiffPoolOptions;
   signal?: AbortSignal;
@@ -100,6 +102,12 @@ export async function runPrepare(run: PrepareRun): Promise<PreparedDiff> {
     includeSecrets: run.includeSecrets,
     tokenize: run.tokenize,
   };
+  if (run.tokenize === 'when-needed' && (run.inProcessMaxChars ?? 0) >= sourceChars(run.source)) {
+    // Loaded on first use: callers that never opt in never load the local stage on their thread.
+    const { prepareByBytes } = await import('./diff/prepare.js');
+    const prepared = await prepareByBytes(run.source, settings);
+    if (prepared) return prepared;
+  }
   const options = { ...run.pool, ...(run.signal ? { signal: run.signal } : {}) };
   getAiDiffPool(run.pool);
   if (poolThreads() < 2 || sourceChars(run.source) < HELPER_MIN_CHARS) {

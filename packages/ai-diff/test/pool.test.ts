@@ -1,5 +1,6 @@
 import { afterEach, expect, test } from 'vitest';
-import { destroyAiDiffPool, getAiDiffPool, prepareDiff } from '../src/index.js';
+import { startLlmServer } from '@gitfleet/test-kit/llm-server';
+import { destroyAiDiffPool, generateCommitMessage, getAiDiffPool, prepareDiff } from '../src/index.js';
 
 afterEach(() => destroyAiDiffPool());
 
@@ -45,4 +46,19 @@ test('one process-wide pool, created lazily, destroyable, with an overridable wo
   await destroyAiDiffPool();
   const broken = await prepareDiff({ diff: 'diff --git a/a b/a\n', workerUrl: new URL('./no-such-worker.js', import.meta.url) }).catch((e: unknown) => e);
   expect(broken).toMatchObject({ name: 'AiDiffError', code: 'GITFLEET_AI_WORKER_FAILED' });
+});
+
+test('inProcessMaxChars: a small diff is prepared on the calling thread (no worker at all); a larger one still goes to the pool', async () => {
+  await using server = await startLlmServer({ handler: () => ({ json: { subject: 'Change a' } }) });
+  const env = { GITFLEET_AI_PROVIDER: 'openai', GITFLEET_AI_BASE_URL: server.baseUrls.openai, GITFLEET_AI_API_KEY: 'sk-test-key-123456', GITFLEET_AI_MODEL: 'gpt-4.1-mini' };
+  const small = 'diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-old\n+new marker-in-process\n';
+  // A worker file that does not exist: any use of the pool fails with GITFLEET_AI_WORKER_FAILED.
+  const noWorker = new URL('./no-such-worker.js', import.meta.url);
+  const result = await generateCommitMessage({ diff: small, env, configFile: false, inProcessMaxChars: 64 * 1024, workerUrl: noWorker });
+  expect(result).toMatchObject({ subject: 'Change a', fallback: null, mode: 'single' });
+  expect(server.requests[0]!.user).toContain('+new marker-in-process');
+
+  const big = `${small}${'+more text on another line\n'.repeat(400)}`;
+  const error = await generateCommitMessage({ diff: big, env, configFile: false, inProcessMaxChars: 1024, workerUrl: noWorker }).catch((e: unknown) => e);
+  expect(error).toMatchObject({ code: 'GITFLEET_AI_WORKER_FAILED' });
 });

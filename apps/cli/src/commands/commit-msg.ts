@@ -4,7 +4,7 @@ import type { CommitMessageResult, GenerateOptions, PreparedDiff } from '@gitfle
 import { z } from 'zod';
 import { parseOptions, positiveInt, type RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { generateMessage, omitNote, prepareMessage, releaseAiDiff, resultNotes, warmAiDiff } from '../hook/generate-message.js';
+import { generateMessage, omitNote, preloadAiDiff, prepareMessage, releaseAiDiff, resultNotes } from '../hook/generate-message.js';
 import { gitLine } from '../hook/git-command.js';
 import { assertStaged } from '../hook/staged-changes.js';
 import { table, write } from '../output.js';
@@ -85,7 +85,7 @@ async function diffSource(opts: z.infer<typeof schema>, explicitRepo: boolean): 
 /** `gitfleet commit-msg`: the message on stdout; omitted files and fallback notes on stderr. */
 export async function commitMsgCommand(raw: Record<string, unknown>, ctx: RunContext): Promise<void> {
   const opts = parseOptions(schema, raw);
-  warmAiDiff();
+  preloadAiDiff();
   let source: { repo: string } | { diff: string };
   let options: GenerateOptions;
   try {

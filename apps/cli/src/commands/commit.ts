@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { parseOptions, type RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { AiCommandError } from '../hook/errors.js';
-import { generateMessage, releaseAiDiff, resultNotes, warmAiDiff } from '../hook/generate-message.js';
+import { generateMessage, preloadAiDiff, releaseAiDiff, resultNotes } from '../hook/generate-message.js';
 import { gitLine } from '../hook/git-command.js';
 import { allChangesDiff, assertStaged } from '../hook/staged-changes.js';
 import { commitMsgCommand, generateOptions, generationSchema, note, SECRET_HINT } from './commit-msg.js';
@@ -68,7 +68,7 @@ export async function commitCommand(gitArgs: string[], raw: unknown, ctx: RunCon
   if (!opts.yes && !opts.edit && !interactiveTerminal) {
     throw new UsageError('not on a terminal: pass --yes to commit the generated message, or --edit to open the editor');
   }
-  warmAiDiff();
+  preloadAiDiff();
   let root: string;
   let source: { repo: string } | { diff: string };
   let options: GenerateOptions;

@@ -36,17 +36,21 @@ function baselineWasmOnly(): void {
 }
 
 /**
- * Starts loading the library and a worker while the command does its own checks (git calls):
- * the worker is then ready when the diff is. Pair with {@link releaseAiDiff} on paths that end
- * before {@link generateMessage} or {@link prepareMessage} (which release it themselves).
+ * Starts loading the library while the command does its own checks (git calls). Pair with
+ * {@link releaseAiDiff} on paths that end before {@link generateMessage} or
+ * {@link prepareMessage} (which release its workers themselves).
  */
-export function warmAiDiff(): void {
+export function preloadAiDiff(): void {
   baselineWasmOnly();
-  import('@gitfleet/ai-diff').then(
-    ({ warmAiDiffPool }) => void warmAiDiffPool(withWorker({})),
-    () => undefined,
-  );
+  import('@gitfleet/ai-diff').catch(() => undefined);
 }
+
+/**
+ * A staged diff up to this size is prepared on the CLI's own thread (see `inProcessMaxChars` in
+ * @gitfleet/ai-diff): the CLI has nothing else to run meanwhile, and starting a worker thread
+ * would cost more than the few ms of work. Larger diffs go to the worker pool.
+ */
+export const IN_PROCESS_MAX_CHARS = 64 * 1024;
 
 /** Stops the library's workers, if any were started. */
 export async function releaseAiDiff(): Promise<void> {
@@ -59,7 +63,7 @@ export async function generateMessage(options: GenerateOptions): Promise<CommitM
   baselineWasmOnly();
   const { generateCommitMessage, destroyAiDiffPool } = await import('@gitfleet/ai-diff');
   try {
-    return await generateCommitMessage(withWorker(options));
+    return await generateCommitMessage(withWorker({ inProcessMaxChars: IN_PROCESS_MAX_CHARS, ...options }));
   } finally {
     await destroyAiDiffPool();
   }

@@ -253,9 +253,9 @@ function docsOf(files: readonly ParsedFile[]): DiffLines[] {
 export async function prepare(source: DiffSource, settings: PrepareSettings, share?: CountShare): Promise<PreparedDiff> {
   try {
     const collected = collect(source, settings);
-    if (collected.files.length > 0 && !share && settings.tokenize === 'when-needed' && fitsByBytes(collected, settings)) {
-      const planned = await planScreened(collected, settings, { count: utf8Bytes, lineTokens: new LineTokens(utf8Bytes) }, true);
-      if (planned) return { ...planned, tokenized: false, diffTokensExact: false };
+    if (!share && settings.tokenize === 'when-needed') {
+      const planned = await planByBytes(collected, settings);
+      if (planned) return planned;
     }
     const count = (text: string): number => countTokens(text, settings.encoding);
     const docs = share ? docsOf(collected.files) : [];
@@ -267,6 +267,21 @@ export async function prepare(source: DiffSource, settings: PrepareSettings, sha
       share.port.close();
     }
   }
+}
+
+/**
+ * The whole change in one request, planned with byte counts (never loading the tokenizer), or
+ * null when its bytes do not fit. Cheap enough for a small diff on the caller's thread (see
+ * `inProcessMaxChars`).
+ */
+export async function prepareByBytes(source: DiffSource, settings: PrepareSettings): Promise<PreparedDiff | null> {
+  return planByBytes(collect(source, settings), settings);
+}
+
+async function planByBytes(collected: Collected, settings: PrepareSettings): Promise<PreparedDiff | null> {
+  if (collected.files.length === 0 || !fitsByBytes(collected, settings)) return null;
+  const planned = await planScreened(collected, settings, { count: utf8Bytes, lineTokens: new LineTokens(utf8Bytes) }, true);
+  return planned ? { ...planned, tokenized: false, diffTokensExact: false } : null;
 }
 
 /** A cheap first check: the content alone, in characters, must fit the single request's bytes. */
