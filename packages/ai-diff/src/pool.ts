@@ -57,6 +57,21 @@ export function getAiDiffPool(options: AiDiffPoolOptions = {}): Tinypool {
   return pool;
 }
 
+/**
+ * Runs one task of the worker module on the calling thread (the same file the pool loads, imported
+ * on first use; a bundle that ships its own copy keeps the local stage out of its main file).
+ */
+export async function runInProcess<T extends WorkerResult>(task: WorkerTask, options: AiDiffPoolOptions = {}): Promise<T> {
+  const url = new URL(options.workerUrl ?? defaultWorkerUrl(), import.meta.url);
+  let module: { default: (task: WorkerTask) => Promise<WorkerResult> };
+  try {
+    module = (await import(url.href)) as typeof module;
+  } catch (error) {
+    throw new AiDiffError('GITFLEET_AI_WORKER_FAILED', `ai-diff worker module cannot be loaded: ${url.protocol === 'file:' ? fileURLToPath(url) : url.href}`, { cause: error });
+  }
+  return (await module.default(task)) as T;
+}
+
 /** Worker threads the pool may run at once. */
 export function poolThreads(): number {
   return pool?.options.maxThreads ?? 1;

@@ -4,7 +4,7 @@ import { modelInfo, type ModelInfo } from './config/models.js';
 import type { DiffSource, PrepareSettings, PreparedDiff } from './diff/prepare.js';
 import { createControl, stopHelper } from './diff/shared-counts.js';
 import { AiDiffError } from './errors.js';
-import { getAiDiffPool, poolThreads, runTask, type AiDiffPoolOptions } from './pool.js';
+import { getAiDiffPool, poolThreads, runInProcess, runTask, type AiDiffPoolOptions } from './pool.js';
 import { frameText, requestFrame, type MessageShape, type Stage } from './prompts.js';
 import { readSource, type SourceOptions } from './read-source.js';
 
@@ -103,9 +103,7 @@ export async function runPrepare(run: PrepareRun): Promise<PreparedDiff> {
     tokenize: run.tokenize,
   };
   if (run.tokenize === 'when-needed' && (run.inProcessMaxChars ?? 0) >= sourceChars(run.source)) {
-    // Loaded on first use: callers that never opt in never load the local stage on their thread.
-    const { prepareByBytes } = await import('./diff/prepare.js');
-    const prepared = await prepareByBytes(run.source, settings);
+    const prepared = await runInProcess<PreparedDiff | null>({ op: 'prepare-by-bytes', source: run.source, settings }, run.pool);
     if (prepared) return prepared;
   }
   const options = { ...run.pool, ...(run.signal ? { signal: run.signal } : {}) };

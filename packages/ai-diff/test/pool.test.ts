@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { afterEach, expect, test } from 'vitest';
 import { startLlmServer } from '@gitfleet/test-kit/llm-server';
 import { destroyAiDiffPool, generateCommitMessage, getAiDiffPool, prepareDiff } from '../src/index.js';
@@ -48,17 +49,27 @@ test('one process-wide pool, created lazily, destroyable, with an overridable wo
   expect(broken).toMatchObject({ name: 'AiDiffError', code: 'GITFLEET_AI_WORKER_FAILED' });
 });
 
-test('inProcessMaxChars: a small diff is prepared on the calling thread (no worker at all); a larger one still goes to the pool', async () => {
+/** The id the next worker thread of this process gets (ids count up from 1): starts and stops a trivial one. */
+async function nextThreadId(): Promise<number> {
+  const worker = new Worker('0', { eval: true });
+  const id = worker.threadId;
+  await worker.terminate();
+  return id + 1;
+}
+
+test('inProcessMaxChars: a small diff is prepared on the calling thread (no worker thread); a larger one still goes to the pool', async () => {
   await using server = await startLlmServer({ handler: () => ({ json: { subject: 'Change a' } }) });
   const env = { GITFLEET_AI_PROVIDER: 'openai', GITFLEET_AI_BASE_URL: server.baseUrls.openai, GITFLEET_AI_API_KEY: 'sk-test-key-123456', GITFLEET_AI_MODEL: 'gpt-4.1-mini' };
   const small = 'diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-old\n+new marker-in-process\n';
-  // A worker file that does not exist: any use of the pool fails with GITFLEET_AI_WORKER_FAILED.
-  const noWorker = new URL('./no-such-worker.js', import.meta.url);
-  const result = await generateCommitMessage({ diff: small, env, configFile: false, inProcessMaxChars: 64 * 1024, workerUrl: noWorker });
+  const before = await nextThreadId();
+  const result = await generateCommitMessage({ diff: small, env, configFile: false, inProcessMaxChars: 64 * 1024 });
+  expect(await nextThreadId()).toBe(before + 1); // only the probe thread itself
   expect(result).toMatchObject({ subject: 'Change a', fallback: null, mode: 'single' });
   expect(server.requests[0]!.user).toContain('+new marker-in-process');
 
   const big = `${small}${'+more text on another line\n'.repeat(400)}`;
-  const error = await generateCommitMessage({ diff: big, env, configFile: false, inProcessMaxChars: 1024, workerUrl: noWorker }).catch((e: unknown) => e);
-  expect(error).toMatchObject({ code: 'GITFLEET_AI_WORKER_FAILED' });
+  const start = await nextThreadId();
+  const again = await generateCommitMessage({ diff: big, env, configFile: false, inProcessMaxChars: 1024 });
+  expect(again.fallback).toBeNull();
+  expect(await nextThreadId()).toBeGreaterThan(start + 1); // the pool started a worker
 });

@@ -77,8 +77,15 @@ async function diffSource(opts: z.infer<typeof schema>, explicitRepo: boolean): 
     if (diff.trim() === '') throw new UsageError(`the diff from ${opts.diff === '-' ? 'stdin' : opts.diff} is empty`);
     return { diff };
   }
-  const root = await gitLine(['rev-parse', '--show-toplevel'], { cwd: resolve(opts.repo) });
-  await assertStaged(root);
+  const cwd = resolve(opts.repo);
+  // Both at once; a failure of the first (not a repository) is the one reported.
+  const staged = assertStaged(cwd).then(
+    () => null,
+    (error: unknown) => error,
+  );
+  const root = await gitLine(['rev-parse', '--show-toplevel'], { cwd });
+  const notStaged = await staged;
+  if (notStaged) throw notStaged;
   return { repo: root };
 }
 

@@ -43,6 +43,15 @@ function baselineWasmOnly(): void {
 export function preloadAiDiff(): void {
   baselineWasmOnly();
   import('@gitfleet/ai-diff').catch(() => undefined);
+  // The worker module, which runs a small change on this thread: loaded, and its secret rules set
+  // up (their first run costs tens of ms), while git works.
+  const worker = aiWorkerUrl();
+  if (worker) {
+    (import(worker.href) as Promise<{ default: (task: { op: 'warm' }) => Promise<unknown> }>).then(
+      (module) => module.default({ op: 'warm' }),
+      () => undefined,
+    ).catch(() => undefined);
+  }
 }
 
 /**
