@@ -112,14 +112,19 @@ export function globLiteral(glob: string): string {
 }
 
 /**
- * The default name rules, compiled once. picomatch's expressions are slow on long paths, so a
+ * The default name rules, compiled once, on first use. picomatch's expressions are slow on long paths, so a
  * path is tested only when it contains the plain text one of the globs requires.
  */
-const BY_NAME = Object.entries(DEFAULT_OMIT_GLOBS).map(([reason, globs]) => {
-  const match = picomatch([...globs], GLOB_OPTIONS);
-  const literals = globs.map(globLiteral);
-  return [reason as OmitReason, (path: string) => literals.some((literal) => path.includes(literal)) && match(path)] as const;
-});
+let byName: (readonly [OmitReason, (path: string) => boolean])[] | undefined;
+
+function nameRules(): (readonly [OmitReason, (path: string) => boolean])[] {
+  byName ??= Object.entries(DEFAULT_OMIT_GLOBS).map(([reason, globs]) => {
+    const match = picomatch([...globs], GLOB_OPTIONS);
+    const literals = globs.map(globLiteral);
+    return [reason as OmitReason, (path: string) => literals.some((literal) => path.includes(literal)) && match(path)] as const;
+  });
+  return byName;
+}
 
 /**
  * Builds the classifier once per diff (picomatch compiles the configured globs). The repository's
@@ -129,6 +134,7 @@ const BY_NAME = Object.entries(DEFAULT_OMIT_GLOBS).map(([reason, globs]) => {
 export function createClassifier(rules: ClassifyRules = {}): (file: ParsedFile) => OmitReason | null {
   const include = rules.include?.length ? picomatch([...rules.include], GLOB_OPTIONS) : () => false;
   const exclude = rules.exclude?.length ? picomatch([...rules.exclude], GLOB_OPTIONS) : () => false;
+  const names = nameRules();
   return (file) => {
     const hints = file.hints ?? {};
     if (file.binary || hints.diff === false) return 'binary';
@@ -136,7 +142,7 @@ export function createClassifier(rules: ClassifyRules = {}): (file: ParsedFile) 
     if (exclude(file.path)) return 'excluded by config';
     if (hints.generated === true) return 'generated';
     if (hints.vendored === true) return 'vendored';
-    for (const [reason, match] of BY_NAME) {
+    for (const [reason, match] of names) {
       if ((reason === 'generated' && hints.generated === false) || (reason === 'vendored' && hints.vendored === false)) continue;
       if (match(file.path)) return reason;
     }

@@ -49,10 +49,12 @@ const TEMPLATES = ['**/.env.{example,sample,template,dist,defaults}', '**/*.env.
 
 const OPTIONS = { dot: true, nocase: true };
 
-const RULES = Object.entries(SECRET_PATH_GLOBS).map(([label, globs]) => [label, picomatch([...globs], { ...OPTIONS, ignore: TEMPLATES })] as const);
+/** Compiled on first use: the module is also loaded where no path is ever checked (the package index). */
+let rules: (readonly [string, (path: string) => boolean])[] | undefined;
 
 /** What a path looks like when its file holds credentials by nature (`env file`, `kubeconfig`...), else null. */
 export function secretPathKind(path: string): string | null {
-  for (const [label, match] of RULES) if (match(path)) return label;
+  rules ??= Object.entries(SECRET_PATH_GLOBS).map(([label, globs]) => [label, picomatch([...globs], { ...OPTIONS, ignore: TEMPLATES })] as const);
+  for (const [label, match] of rules) if (match(path)) return label;
   return null;
 }
