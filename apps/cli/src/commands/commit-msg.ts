@@ -77,15 +77,8 @@ async function diffSource(opts: z.infer<typeof schema>, explicitRepo: boolean): 
     if (diff.trim() === '') throw new UsageError(`the diff from ${opts.diff === '-' ? 'stdin' : opts.diff} is empty`);
     return { diff };
   }
-  const cwd = resolve(opts.repo);
-  // Both at once; a failure of the first (not a repository) is the one reported.
-  const staged = assertStaged(cwd).then(
-    () => null,
-    (error: unknown) => error,
-  );
-  const root = await gitLine(['rev-parse', '--show-toplevel'], { cwd });
-  const notStaged = await staged;
-  if (notStaged) throw notStaged;
+  const root = await gitLine(['rev-parse', '--show-toplevel'], { cwd: resolve(opts.repo) });
+  await assertStaged(root);
   return { repo: root };
 }
 
@@ -93,19 +86,38 @@ async function diffSource(opts: z.infer<typeof schema>, explicitRepo: boolean): 
 export async function commitMsgCommand(raw: Record<string, unknown>, ctx: RunContext): Promise<void> {
   const opts = parseOptions(schema, raw);
   preloadAiDiff();
-  let source: { repo: string } | { diff: string };
-  let options: GenerateOptions;
   try {
-    source = await diffSource(opts, raw['repo'] !== undefined);
-    options = generateOptions(opts, source, ctx);
-  } catch (error) {
+    const result = opts.diff === undefined && !opts.dryRun && opts.includeSecret.length === 0 ? await stagedMessage(opts, ctx) : await otherSource(opts, raw, ctx);
+    if (!result) return;
+    for (const n of resultNotes(result, SECRET_HINT)) note(n);
+    await write(opts.format === 'json' ? `${JSON.stringify(jsonResult(result), null, 2)}\n` : `${result.message.trim()}\n`);
+  } finally {
     await releaseAiDiff();
-    throw error;
   }
-  if (opts.dryRun) return dryRun(opts, source, options.includeSecrets ?? []);
-  const result = await generateMessage(options);
-  for (const n of resultNotes(result, SECRET_HINT)) note(n);
-  await write(opts.format === 'json' ? `${JSON.stringify(jsonResult(result), null, 2)}\n` : `${result.message.trim()}\n`);
+}
+
+/**
+ * The common case, the staged diff, with no git call of its own ahead of the library's: the
+ * "anything staged?" check runs beside the generation (which sends nothing for an empty change),
+ * and its failure (nothing staged, not a repository) is the one reported.
+ */
+async function stagedMessage(opts: z.infer<typeof schema>, ctx: RunContext): Promise<CommitMessageResult> {
+  const cwd = resolve(opts.repo);
+  const [staged, generated] = await Promise.allSettled([assertStaged(cwd), generateMessage(generateOptions(opts, { repo: cwd }, ctx))]);
+  if (staged.status === 'rejected') throw staged.reason;
+  if (generated.status === 'rejected') throw generated.reason;
+  return generated.value;
+}
+
+/** `--diff`, `--dry-run` or `--include-secret` (paths resolved from the repository root): checks first. */
+async function otherSource(opts: z.infer<typeof schema>, raw: Record<string, unknown>, ctx: RunContext): Promise<CommitMessageResult | null> {
+  const source = await diffSource(opts, raw['repo'] !== undefined);
+  const options = generateOptions(opts, source, ctx);
+  if (opts.dryRun) {
+    await dryRun(opts, source, options.includeSecrets ?? []);
+    return null;
+  }
+  return generateMessage(options);
 }
 
 /** What `--include-secret` does, said once after the files it left out. */

@@ -279,7 +279,7 @@ export async function prepareByBytes(source: DiffSource, settings: PrepareSettin
 }
 
 async function planByBytes(collected: Collected, settings: PrepareSettings): Promise<PreparedDiff | null> {
-  if (collected.files.length === 0 || !fitsByBytes(collected, settings)) return null;
+  if (!fitsByBytes(collected, settings)) return null;
   const planned = await planScreened(collected, settings, { count: utf8Bytes, lineTokens: new LineTokens(utf8Bytes) }, true);
   return planned ? { ...planned, tokenized: false, diffTokensExact: false } : null;
 }
