@@ -284,10 +284,11 @@ async function planByBytes(collected: Collected, settings: PrepareSettings): Pro
   return planned ? { ...planned, tokenized: false, diffTokensExact: false } : null;
 }
 
-/** A cheap first check: the content alone, in characters, must fit the single request's bytes. */
+/** A cheap first check: the diff texts holding the content, in characters, must fit the single request's bytes. */
 function fitsByBytes(collected: Collected, settings: PrepareSettings): boolean {
   let chars = 0;
-  for (const { file } of collected.content) chars += file.lines.text.length;
+  // Files of a diff given as text share one text.
+  for (const text of new Set(collected.content.map(({ file }) => file.lines.text))) chars += text.length;
   return chars < settings.maxInputTokens;
 }
 
