@@ -191,7 +191,7 @@ async function main(): Promise<void> {
   const cliEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: join(one.path, 'no-home'), ...env };
   await cliCommitMsg(one.path, cliEnv); // warm-up: the file system cache
   const oneFile: number[] = [];
-  for (let r = 0; r < Math.max(repeat, 5); r++) oneFile.push(await cliCommitMsg(one.path, cliEnv));
+  for (let r = 0; r < Math.max(repeat, 9); r++) oneFile.push(await cliCommitMsg(one.path, cliEnv));
   await one.cleanup();
 
   const l = median(local.map((x) => x.ms));
