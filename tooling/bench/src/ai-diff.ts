@@ -231,7 +231,7 @@ async function main(): Promise<void> {
     "- git-ai: its multi-step flow replayed on the same server, sequentially: one analysis call per file, then",
     '  score, generate and commit calls (N + 3 calls).',
     '- 1-file change: `node apps/cli/dist/gitfleet.js commit-msg` spawned in a repository with one changed line,',
-    '  against the same server at 1 s per call; wall from spawn to exit (node start-up, git, the worker, the call).',
+    '  against the same server at 1 s per call; wall from spawn to exit (node start-up, git, the local stage, the call).',
     `  Runs: ${String(oneFile.map((ms) => Math.round(ms)).join(', '))} ms.`,
     `Medians of ${String(repeat)} runs (end to end: ${String(Math.min(repeat, 3))}; 1-file change: ${String(oneFile.length)}).`,
   ], rows);
