@@ -1,6 +1,8 @@
 // Bundles the CLI into dist/gitfleet.js, plus the workers it starts: es-git's (dist/worker.js) and
 // ai-diff's (dist/ai-diff-worker.js, found by src/hook/generate-message.ts).
-// es-git and @duckdb/node-api (native addons) and tinypool (which loads its own worker entry) stay external.
+// es-git and @duckdb/node-api (native addons), tinypool (which loads its own worker entry) and
+// gpt-tokenizer (its encoding tables are megabytes that only a large change needs, required on
+// first use) stay external.
 // The licences of the code inlined into the bundles go to dist/THIRD-PARTY-NOTICES.txt, written by
 // @rnx-kit/third-party-notices from the bundles' source maps; the maps are not shipped.
 import { writeThirdPartyNotices } from '@rnx-kit/third-party-notices';
@@ -15,7 +17,7 @@ const common = {
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['es-git', 'tinypool', '@duckdb/node-api'],
+  external: ['es-git', 'tinypool', '@duckdb/node-api', 'gpt-tokenizer'],
   // CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __gfCreateRequire } from 'node:module'; const require = __gfCreateRequire(import.meta.url);" },
   legalComments: 'none',

@@ -80,8 +80,8 @@ describe('licensing and package metadata', () => {
     expect(files).toContain('dist/THIRD-PARTY-NOTICES.txt');
     const { stdout: notices } = await run('tar', ['-xzOf', tarball, 'package/dist/THIRD-PARTY-NOTICES.txt'], { maxBuffer: 16 << 20 });
     // A sample of what each bundle inlines: the CLI (commander, cli-table3, octokit, undici, zod),
-    // the es-git worker (picomatch) and the ai-diff worker (gpt-tokenizer).
-    for (const name of ['commander', 'cli-table3', '@octokit/core', 'undici', 'zod', 'picomatch', 'gpt-tokenizer']) {
+    // the es-git worker (picomatch) and the ai-diff worker (secretlint's rules).
+    for (const name of ['commander', 'cli-table3', '@octokit/core', 'undici', 'zod', 'picomatch', '@secretlint/core']) {
       expect(notices, name).toMatch(new RegExp(`^${name.replace('/', '\\/')} \\d+\\.\\d+\\.\\d+$`, 'm'));
     }
     expect(notices).toContain('Permission is hereby granted');
