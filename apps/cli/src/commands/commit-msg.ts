@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { generateMessage, omitNote, preloadAiDiff, prepareMessage, releaseAiDiff, resultNotes } from '../hook/generate-message.js';
 import { gitLine } from '../hook/git-command.js';
 import { assertStaged } from '../hook/staged-changes.js';
-import { table, write } from '../output.js';
+import { note, table, write } from '../output.js';
 
 /** Options shared by `commit-msg` and `commit`. */
 export const generationSchema = z.object({
@@ -26,7 +26,6 @@ const schema = generationSchema.extend({
   format: z.enum(['text', 'json']).default('text'),
 });
 
-export const note = (text: string): void => void process.stderr.write(`gitfleet: ${text}\n`);
 
 /**
  * `--include-secret` paths as the diff names them: relative to the repository root for a

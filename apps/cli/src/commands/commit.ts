@@ -11,7 +11,8 @@ import { AiCommandError } from '../hook/errors.js';
 import { generateMessage, preloadAiDiff, releaseAiDiff, resultNotes } from '../hook/generate-message.js';
 import { gitLine } from '../hook/git-command.js';
 import { allChangesDiff, assertStaged } from '../hook/staged-changes.js';
-import { commitMsgCommand, generateOptions, generationSchema, note, SECRET_HINT } from './commit-msg.js';
+import { note } from '../output.js';
+import { commitMsgCommand, generateOptions, generationSchema, SECRET_HINT } from './commit-msg.js';
 import { addHookCommand } from './hook.js';
 
 const schema = generationSchema.extend({

@@ -9,9 +9,8 @@ import { generateMessage, resultNotes } from '../hook/generate-message.js';
 import { hookStatus, installHook, uninstallHook, type HookStatus } from '../hook/install-hook.js';
 import { locateHook } from '../hook/locate-hook.js';
 import { hookDeadline, runHook } from '../hook/run-hook.js';
-import { write } from '../output.js';
+import { note, write } from '../output.js';
 
-const note = (text: string): void => void process.stderr.write(`gitfleet: ${text}\n`);
 
 /** The node binary and bundle the hook will run: this very process. */
 function selfPaths(): { node: string; cli: string } {
