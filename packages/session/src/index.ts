@@ -7,5 +7,7 @@ export { parseRepositoryArgs, parseRepositoryList } from './repository-list.js';
 export { listRepositories } from './list-repositories.js';
 export type { ListRepositoriesOptions } from './list-repositories.js';
 export type { RepositoryEntry } from './repository-list.js';
+export { parseSource, parseSourceArgs, parseSourceList } from './sources.js';
+export type { FleetSource, ListedRepository } from './sources.js';
 export { InvalidOptionError, SessionError } from './errors.js';
 export type { SessionErrorCode } from './errors.js';
