@@ -1,5 +1,6 @@
 import { generateCommitMessage, type CommitMessageResult, type GenerateOptions } from '@gitfleet/ai-diff';
 import { openDataset, type Dataset, type OpenDatasetOptions } from '@gitfleet/dataset';
+import { mine, type MineOptions, type MineRun, type MineSource } from '@gitfleet/mine';
 import {
   analyzeRepository,
   createFleet,
@@ -57,7 +58,13 @@ export interface RepositoryOptions {
 }
 
 /** What {@link GitFleet.fleet} clones: a URL, a local path, `github:owner/repo`, `gitlab:group/project`, or a provider repository. */
-export type FleetSource = string | { cloneUrl: string };
+export type CloneSource = string | { cloneUrl: string };
+
+/**
+ * Options of {@link GitFleet.mine}: those of `@gitfleet/mine` without `session` and `engines`,
+ * which are the GitFleet's; `cache` defaults to the GitFleet's.
+ */
+export type GitFleetMineOptions = Omit<MineOptions, 'session' | 'engines'>;
 
 /** Options of {@link GitFleet.commitMessage}: those of `generateCommitMessage`, the staged change of `repo` (default `.`). */
 export type CommitMessageOptions = Omit<GenerateOptions, 'env'>;
@@ -99,6 +106,8 @@ export class GitFleet {
   readonly #owned = new Owned();
   /** Aborted by `close()`: stops clones in flight. */
   readonly #closing = new AbortController();
+  /** Mining runs not over yet: `close()` waits for them before it stops the engines they use. */
+  readonly #runs = new Set<Promise<unknown>>();
   #closed: Promise<void> | undefined;
 
   constructor(options: GitFleetOptions = {}) {
@@ -226,7 +235,7 @@ export class GitFleet {
    * for (const result of await fleet.cloneAll()) console.log(result.url, result.status, result.path ?? result.error?.message);
    * ```
    */
-  async fleet(repositories: Iterable<FleetSource> | AsyncIterable<FleetSource>, options: FleetOptions = {}): Promise<Fleet> {
+  async fleet(repositories: Iterable<CloneSource> | AsyncIterable<CloneSource>, options: FleetOptions = {}): Promise<Fleet> {
     this.#assertOpen('fleet');
     const urls: string[] = [];
     for await (const source of repositories) urls.push(this.#cloneUrl(source));
@@ -259,7 +268,7 @@ export class GitFleet {
     const repo = await openRepository(path, {
       engine: options.engine ?? this.#engine,
       engines: this.engines,
-      cache: this.cache === false ? false : { ...this.cache },
+      cache: this.#cacheOption(),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     return this.#owned.add(repo);
@@ -443,6 +452,40 @@ export class GitFleet {
     return this.#owned.add(dataset);
   }
 
+  /**
+   * Mines repositories into a dataset (`@gitfleet/mine`, the pipeline behind `gitfleet mine`) with
+   * this GitFleet's session (tokens, pools, provider clients, HTTP cache), engines and cache.
+   * Sources are `github:<owner>`, `gitlab:<group>` (subgroups included), `github:<owner>/<repo>`,
+   * clone URLs, local repository paths, or lines of `gitfleet repos --format ndjson`. Each
+   * repository is listed, cloned or refreshed (bare, into `clones`, default `<out>/.clones`),
+   * then its metadata, commits with per-file changes, branches and blame ownership at HEAD are
+   * published all at once; one that fails is recorded in the `errors` table and the rest go on;
+   * a rerun mines only what changed. Iterate the run for progress events, await `summary` for the
+   * end; `signal` (or `close()`) stops it, keeping what was published.
+   *
+   * @example
+   * ```js
+   * const run = gf.mine(['github:nodejs', '.'], { out: 'data', signal: AbortSignal.timeout(3_600_000) });
+   * for await (const event of run) if (event.type === 'published' || event.type === 'failed') console.error(event.type, event.repository);
+   * const summary = await run.summary;
+   * console.log(`${summary.published} published, ${summary.unchanged} unchanged, ${summary.failed} failed`);
+   * const dataset = await gf.openDataset(summary.out);
+   * console.log(await dataset.named('top-authors'));
+   * ```
+   */
+  mine(sources: readonly MineSource[], options: GitFleetMineOptions): MineRun {
+    this.#assertOpen('mine');
+    const signal = options.signal ? AbortSignal.any([options.signal, this.#closing.signal]) : this.#closing.signal;
+    const run = mine(sources, { cache: this.#cacheOption(), ...options, session: this.session, engines: this.engines, signal });
+    const settled = run.summary.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#runs.add(settled);
+    void settled.then(() => this.#runs.delete(settled));
+    return run;
+  }
+
   // --- Lifetime ----------------------------------------------------------------------------------
 
   /** Whether {@link GitFleet.close} was called. */
@@ -451,14 +494,16 @@ export class GitFleet {
   }
 
   /**
-   * Releases everything this GitFleet owns: aborts clones in flight and removes temp-dir clones,
-   * closes the datasets and repositories it opened, stops the engines and the es-git workers.
+   * Releases everything this GitFleet owns: stops mining runs (waiting for them to wind down;
+   * what they published stays), aborts clones in flight and removes temp-dir clones, closes the
+   * datasets and repositories it opened, stops the engines and the es-git workers.
    * Idempotent; every other call throws `GITFLEET_SDK_CLOSED` afterwards. (`@gitfleet/ai-diff`'s
    * worker pool is process-wide: its idle workers exit on their own and never keep the process alive.)
    */
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#closing.abort(new ClosedError('close'));
+      await Promise.all(this.#runs);
       await this.#owned.disposeAll();
       await this.engines.close();
     })();
@@ -468,6 +513,10 @@ export class GitFleet {
   /** `close()`, for `await using` (Node 22+ or a transpiler; Node 20 lacks the syntax). */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  #cacheOption(): false | { dir: string; maxSize: number } {
+    return this.cache === false ? false : { ...this.cache };
   }
 
   #assertOpen(what: string): void {
@@ -489,7 +538,7 @@ export class GitFleet {
     })();
   }
 
-  #cloneUrl(source: FleetSource): string {
+  #cloneUrl(source: CloneSource): string {
     if (typeof source === 'string') {
       const [entry] = parseRepositoryArgs([source], this.env);
       return (entry as { url: string }).url;

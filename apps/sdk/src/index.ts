@@ -1,5 +1,5 @@
 export { createGitFleet, GitFleet } from './gitfleet.js';
-export type { CommitMessageOptions, FleetSource, RepositoriesOptions, RepositoryOptions } from './gitfleet.js';
+export type { CloneSource, CommitMessageOptions, GitFleetMineOptions, RepositoriesOptions, RepositoryOptions } from './gitfleet.js';
 export type { GitFleetOptions, ResolvedCache } from './options.js';
 export { SdkError, ClosedError, InvalidOptionError, isSdkError } from './errors.js';
 export type { SdkErrorCode } from './errors.js';
@@ -78,6 +78,19 @@ export type {
 export type { ForgeTarget, GitTokenLookup, Session } from '@gitfleet/session';
 export type { Dataset, DatasetRow, ExportFormat, ExportOptions, NamedQueryInfo, OpenDatasetOptions, QueryOptions, TableName } from '@gitfleet/dataset';
 export type { CommitMessageResult, GenerateOptions, PipelineEvent } from '@gitfleet/ai-diff';
+export type {
+  MineEvent,
+  MineFailure,
+  MineOptions,
+  MineProgressStage,
+  MineResult,
+  MineRun,
+  MineSource,
+  MineStage,
+  MineSummary,
+  ProviderData,
+  TableRows,
+} from '@gitfleet/mine';
 
 // Error base classes and guards of the packages, to tell failures apart by package (or match on `code`).
 export { GitError, isGitError, FleetError } from '@gitfleet/git';
@@ -86,3 +99,4 @@ export { TokensError, isTokensError } from '@gitfleet/tokens';
 export { SessionError } from '@gitfleet/session';
 export { DatasetError, isDatasetError, NAMED_QUERIES, TABLE_NAMES } from '@gitfleet/dataset';
 export { AiDiffError } from '@gitfleet/ai-diff';
+export { MineError } from '@gitfleet/mine';
