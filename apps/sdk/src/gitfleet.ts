@@ -203,6 +203,10 @@ export class GitFleet {
    * Pull requests (GitHub) or merge requests (GitLab) of a repository; `state: 'closed'` includes merged ones.
    *
    * @param repo `github:<owner>/<repo>` or `gitlab:<group>/<project>`
+   * @example
+   * ```js
+   * for await (const mr of gf.pullRequests('gitlab:gitlab-org/ci-cd/runner', { state: 'all' })) console.log(mr.number, mr.state, mr.sourceBranch);
+   * ```
    */
   pullRequests(repo: string, options: StateListOptions = {}): AsyncGenerator<PullRequest> {
     return this.#list('pullRequests', repo, (client, path) => client.listPullRequests(path, options));
@@ -212,6 +216,10 @@ export class GitFleet {
    * Contributors of a repository with their commit counts.
    *
    * @param repo `github:<owner>/<repo>` or `gitlab:<group>/<project>`
+   * @example
+   * ```js
+   * for await (const c of gf.contributors('github:nodejs/node')) console.log(c.login ?? c.email, c.contributions);
+   * ```
    */
   contributors(repo: string, options: ListOptions = {}): AsyncGenerator<Contributor> {
     return this.#list('contributors', repo, (client, path) => client.listContributors(path, options));
@@ -305,6 +313,12 @@ export class GitFleet {
   /**
    * Like {@link GitFleet.blame}, with each file's lines in chunks as git produces them: memory
    * stays bounded however big a file is. A file's last chunk has `done: true`.
+   *
+   * @example
+   * ```js
+   * let lines = 0;
+   * for await (const chunk of gf.blameChunks('.', { paths: ['data/huge.csv'] })) lines += chunk.lines.length;
+   * ```
    */
   blameChunks(path: string, options: BlameOptions = {}): AsyncGenerator<BlameChunk> {
     return this.#withRepository('blameChunks', path, (repo) => repo.blameChunks(options));
@@ -323,7 +337,14 @@ export class GitFleet {
     return this.#onRepository('blameSummary', path, options.signal, (repo) => summarizeBlame(repo.blameChunks(options)));
   }
 
-  /** Local and remote branches: name, ref, kind, tip commit, head flag, upstream. */
+  /**
+   * Local and remote branches: name, ref, kind, tip commit, head flag, upstream.
+   *
+   * @example
+   * ```js
+   * for (const b of await gf.branches('.')) console.log(b.isHead ? '*' : ' ', b.name, b.commit);
+   * ```
+   */
   branches(path: string, options: CallOptions = {}): Promise<Branch[]> {
     return this.#onRepository('branches', path, options.signal, (repo) => repo.branches(options));
   }
@@ -340,7 +361,15 @@ export class GitFleet {
     return this.#onRepository('files', path, options.signal, (repo) => repo.files(globs, options));
   }
 
-  /** The staged change of a work tree: files with status, paths, binary flag, +/- and the byte-exact patch. */
+  /**
+   * The staged change of a work tree: files with status, paths, binary flag, +/- and the byte-exact patch.
+   *
+   * @example
+   * ```js
+   * const staged = await gf.stagedDiff('.');
+   * process.stdout.write(Buffer.concat(staged.files.map((f) => f.patch)));
+   * ```
+   */
   stagedDiff(path = '.', options: CallOptions = {}): Promise<StagedDiff> {
     return this.#onRepository('stagedDiff', path, options.signal, (repo) => repo.stagedDiff(options));
   }
@@ -381,7 +410,14 @@ export class GitFleet {
 
   // --- Tokens and credentials -------------------------------------------------------------------
 
-  /** Every API token this GitFleet uses: the credential store's (when its key is in `env`), then the environment's. */
+  /**
+   * Every API token this GitFleet uses: the credential store's (when its key is in `env`), then the environment's.
+   *
+   * @example
+   * ```js
+   * console.log((await gf.tokenSources()).map((s) => `${s.provider} ${s.label ?? ''}`)); // never print s.token
+   * ```
+   */
   tokenSources(): Promise<TokenSource[]> {
     this.#assertOpen('tokenSources');
     return this.session.tokenSources();
@@ -420,7 +456,15 @@ export class GitFleet {
     return new CredentialStore({ env: this.env, ...options });
   }
 
-  /** Git tokens by host for cloning, as {@link GitFleet.fleet} uses them. */
+  /**
+   * Git tokens by host for cloning, as {@link GitFleet.fleet} uses them.
+   *
+   * @example
+   * ```js
+   * const tokens = await gf.gitTokens();
+   * console.log(tokens('github.com') === undefined ? 'anonymous clones from github.com' : 'a token for github.com');
+   * ```
+   */
   gitTokens(): Promise<GitTokenLookup> {
     this.#assertOpen('gitTokens');
     return this.session.gitTokens();
