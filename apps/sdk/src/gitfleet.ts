@@ -74,11 +74,11 @@ export type CommitMessageOptions = Omit<GenerateOptions, 'env'>;
  * identity pools, provider clients and their HTTP cache; the {@link EngineSet}: git engines and
  * the es-git worker pool, shared by every repository it opens; the result cache) and hands out
  * everything else: repositories of a GitHub or GitLab target, fleets of clones, history and blame,
- * commit messages, tokens and credentials, fleet datasets. `close()` releases all of it.
+ * commit messages, tokens and credentials, mining runs and fleet datasets. `close()` releases all of it.
  *
  * Each method is a thin call into a package (`@gitfleet/git`, `@gitfleet/providers` through
- * `@gitfleet/session`, `@gitfleet/tokens`, `@gitfleet/ai-diff`, `@gitfleet/dataset`), with the
- * shared resources passed in.
+ * `@gitfleet/session`, `@gitfleet/tokens`, `@gitfleet/ai-diff`, `@gitfleet/mine`,
+ * `@gitfleet/dataset`), with the shared resources passed in.
  *
  * @example
  * ```js
