@@ -59,7 +59,11 @@ export interface MineOptions {
   retries?: number;
   /** Time limit of each clone or refresh attempt, in ms. */
   timeoutMs?: number;
-  /** The history/blame result cache (`@gitfleet/git`'s `cache` option). Default on. */
+  /**
+   * `@gitfleet/git`'s result cache for history and blame. Default off: its keys hold the commit, so a
+   * repository that changed misses anyway; on (`true`, a directory), a rerun after a crash or with
+   * other options reads what an earlier run computed.
+   */
   cache?: CacheOption;
   /** Tokens, provider clients and git tokens to use. Default: a new session (environment and credential store). */
   session?: Session;

@@ -76,7 +76,6 @@ export async function mineCommand(args: string[], raw: unknown, ctx: RunContext)
         blame: opts.blame,
         blameLines: opts.blameLines,
         retries: opts.retries,
-        cache: opts.cache ? (opts.cacheDir ?? true) : false,
         ...(opts.clones !== undefined ? { clones: opts.clones } : {}),
         ...(opts.since !== undefined ? { since: opts.since } : {}),
         ...(opts.until !== undefined ? { until: opts.until } : {}),
