@@ -67,7 +67,10 @@ export interface MineOptions {
   cache?: CacheOption;
   /** Tokens, provider clients and git tokens to use. Default: a new session (environment and credential store). */
   session?: Session;
-  /** Share engines with the caller (who then owns them). Default: the run makes and closes its own. */
+  /**
+   * Run the git work in this process, on the caller's engines (who closes them). Default: in a
+   * helper process of the run (see the README: forks from a big process stall its event loop).
+   */
   engines?: EngineSet;
   /** Stops the run: clones, git processes and open transactions; the summary then says `aborted`. */
   signal?: AbortSignal;
