@@ -70,11 +70,12 @@ function onMessage(message: ToWorker): void {
     const { signal } = entry.controller;
     const [request] = message.args;
     const items = message.op === 'history' ? git.history(request as HistoryRequest, signal, progress) : git.blame(request as BlameRequest, signal, progress);
+    const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     for await (const value of items) {
       // One item in flight: the next is made only once the pipeline took this one.
       const taken = new Promise<void>((resolve) => (entry.ack = resolve));
       await send({ id, type: 'item', value });
-      await Promise.race([taken, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
+      await Promise.race([taken, aborted]);
       if (signal.aborted) throw new AbortError({ cause: signal.reason });
     }
     await send({ id, type: 'result', value: undefined });

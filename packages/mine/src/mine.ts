@@ -1,4 +1,5 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { openDatasetWriter, type DatasetWriter, type RepositoryTableName } from '@gitfleet/dataset';
 import type { FleetResult } from '@gitfleet/git';
@@ -60,6 +61,8 @@ class Pipeline {
   private readonly rows: TableRows = {};
   private readonly lastProgress = new Map<string, Map<MineProgressStage, number>>();
   private ownsMarker = false;
+  /** Stops listening to the caller's signal. */
+  private readonly unlink: () => void;
 
   constructor(
     private readonly sources: readonly MineSource[],
@@ -67,7 +70,15 @@ class Pipeline {
     private readonly raw: MineOptions,
     private readonly channel: EventChannel<MineEvent>,
   ) {
-    this.signal = raw.signal ?? new AbortController().signal;
+    // One signal for the whole run: every clone, stream and transaction listens to it at once.
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    const outer = raw.signal;
+    const onAbort = (): void => controller.abort(outer?.reason);
+    if (outer?.aborted) onAbort();
+    else outer?.addEventListener('abort', onAbort, { once: true });
+    this.unlink = () => outer?.removeEventListener('abort', onAbort);
+    this.signal = controller.signal;
   }
 
   async run(): Promise<MineSummary> {
@@ -118,6 +129,7 @@ class Pipeline {
     } finally {
       await git.close();
       await writer?.close();
+      this.unlink();
     }
     const count = (status: MineResult['status']): number => this.results.filter((r) => r.status === status).length;
     return {
