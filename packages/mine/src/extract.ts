@@ -135,10 +135,14 @@ async function history(facts: RepositoryFacts, tx: RepositoryTransaction, ctx: E
     signal,
     (done) => ctx.progress('history', done),
   );
+  let commits = 0;
   for await (const batch of batches) {
+    commits += batch.commits.length;
     await tx.write('commits', batch.commits, { signal });
     if (batch.files.length > 0) await tx.write('commit_files', batch.files, { signal });
   }
+  // The stage's last event, which throttling never drops: the count is known only now.
+  ctx.progress('history', commits, commits);
 }
 
 /**
