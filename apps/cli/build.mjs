@@ -1,5 +1,6 @@
-// Bundles the CLI into dist/gitfleet.js, plus the workers it starts: es-git's (dist/worker.js) and
-// ai-diff's (dist/ai-diff-worker.js, found by src/hook/generate-message.ts).
+// Bundles the CLI into dist/gitfleet.js, plus the workers it starts: es-git's (dist/worker.js),
+// ai-diff's (dist/ai-diff-worker.js, found by src/hook/generate-message.ts) and mine's git helper
+// process (dist/git-worker.js).
 // es-git and @duckdb/node-api (native addons) and tinypool (which loads its own worker entry) stay external.
 // The licences of the code inlined into the bundles go to dist/THIRD-PARTY-NOTICES.txt, written by
 // @rnx-kit/third-party-notices from the bundles' source maps; the maps are not shipped.
@@ -40,9 +41,15 @@ await build({
   entryPoints: { 'ai-diff-worker': fileURLToPath(import.meta.resolve('@gitfleet/ai-diff/worker')) },
   outdir: 'dist',
 });
+// The git helper process of `gitfleet mine` (@gitfleet/mine finds it beside the bundle).
+await build({
+  ...common,
+  entryPoints: { 'git-worker': fileURLToPath(import.meta.resolve('@gitfleet/mine/git-worker')) },
+  outdir: 'dist',
+});
 await chmod('dist/gitfleet.js', 0o755);
 
-const maps = ['dist/gitfleet.js.map', 'dist/worker.js.map', 'dist/ai-diff-worker.js.map'];
+const maps = ['dist/gitfleet.js.map', 'dist/worker.js.map', 'dist/ai-diff-worker.js.map', 'dist/git-worker.js.map'];
 const sections = await Promise.all(maps.map(async (file) => ({ map: JSON.parse(await readFile(file, 'utf8')) })));
 await writeFile('dist/bundles.map', JSON.stringify({ version: 3, sections }));
 await writeThirdPartyNotices({

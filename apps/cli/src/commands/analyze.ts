@@ -78,7 +78,6 @@ async function analyzeToDataset(target: string, opts: AnalyzeOptions, ctx: RunCo
       cache: { cache: opts.cache, cacheDir: opts.cacheDir },
       options: {
         out: opts.out,
-        cache: opts.cache ? (opts.cacheDir ?? true) : false,
         excludePaths: opts.excludePath,
         ...(opts.since !== undefined ? { since: opts.since } : {}),
         ...(opts.until !== undefined ? { until: opts.until } : {}),
