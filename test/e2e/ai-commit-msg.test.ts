@@ -60,8 +60,8 @@ describe('gitfleet commit-msg', () => {
     await stageGreeting();
     const r = await gitfleet(repo.path, ['commit-msg', '-f', 'json'], aiEnv(server));
     expect(r.code, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout) as { subject: string; fallback: unknown; calls: number; omitted: { path: string }[] };
-    expect(result).toMatchObject({ subject: SUBJECT, fallback: null, calls: 1 });
+    const result = JSON.parse(r.stdout) as { subject: string; fallback: boolean; fallbackReason: string | null; calls: number; omitted: { path: string }[] };
+    expect(result).toMatchObject({ subject: SUBJECT, fallback: false, fallbackReason: null, calls: 1 });
     expect(result.omitted.map((o) => o.path)).toEqual(['package-lock.json']);
   });
 

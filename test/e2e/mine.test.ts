@@ -258,6 +258,7 @@ describe('gitfleet mine github:<org>', { timeout: 300_000 }, () => {
     const table = screen.lines.filter((l) => /^(published|failed) /.test(l));
     expect(table.map((l) => l.split(/\s+/)[0])).toEqual(['failed', 'published', 'published', 'published', 'published']);
     expect(screen.lines.some((l) => l.startsWith('5 repositories: 4 published, 0 unchanged, 1 failed'))).toBe(true);
+    expect(pty.raw).not.toMatch(/Warning|Error/); // nothing but bars and our lines reached the terminal
     expect(screen.lines.some((l) => l.startsWith('mine: '))).toBe(false); // cleared
   });
 });

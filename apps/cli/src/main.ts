@@ -174,8 +174,8 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
     .option('--timeout <seconds>', 'time limit per clone attempt')
     .option('--retries <n>', 'retries of transient clone failures', '2')
     .addOption(new Option('-f, --format <format>', 'table: bars on a TTY and a summary; ndjson: one event per line, then the summary; json: the summary').choices(['table', 'json', 'ndjson']).default('table'))
-    .option('--no-cache', 'do not read or write the result cache (history, blame, HTTP)')
-    .option('--cache-dir <dir>', 'result cache directory (default: $GITFLEET_CACHE_DIR or the user cache dir)')
+    .option('--no-cache', 'no conditional-request cache for provider listings (by default a repeated listing costs no quota)')
+    .option('--cache-dir <dir>', 'cache directory (default: $GITFLEET_CACHE_DIR or the user cache dir)')
     .addHelpText('after', MINE_HELP)
     .action(async (sources: string[], opts: unknown) => {
       const failed = await (await import('./commands/mine.js')).mineCommand(sources, opts, ctx);

@@ -48,17 +48,23 @@ export class ProviderError extends Error {
   readonly status: number | undefined;
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
+  /**
+   * The request timed out or could not connect (refused, unreachable, unknown host): the
+   * provider is down, so the pipeline sends nothing more and falls back.
+   */
+  readonly providerDown: boolean;
 
   constructor(
     code: ProviderErrorCode,
     message: string,
-    options: { status?: number; retryable: boolean; retryAfterMs?: number; cause?: unknown },
+    options: { status?: number; retryable: boolean; retryAfterMs?: number; providerDown?: boolean; cause?: unknown },
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status;
     this.retryable = options.retryable;
     this.retryAfterMs = options.retryAfterMs;
+    this.providerDown = options.providerDown ?? false;
   }
 }
 

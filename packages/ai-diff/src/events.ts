@@ -15,7 +15,7 @@ export type PipelineEvent =
       maxInputTokens: number;
     }
   | { type: 'warning'; message: string }
-  | { type: 'omitted'; path: string; reason: OmitReason }
+  | { type: 'omitted'; path: string; reason: OmitReason; detail?: string }
   | { type: 'collapsed'; path: string; description: string }
   | { type: 'plan'; mode: 'single' | 'map-reduce' | 'none'; parts: number; diffTokens: number; diffTokensExact: boolean; truncated: string[] }
   | { type: 'request'; stage: Stage; part?: number; attempt: number; inputTokens: number }

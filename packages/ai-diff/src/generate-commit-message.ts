@@ -13,7 +13,7 @@ import { buildLocalMessage } from './fallback-message.js';
 import { normalizeBody, normalizeSubject } from './output/normalize-message.js';
 import { parseModelJson } from './output/parse-output.js';
 import { analysisOutput, messageAnswer, type MessageOutput } from './output/schemas.js';
-import { runTask, type AiDiffPoolOptions } from './pool.js';
+import { runTask, warmAiDiffPool, type AiDiffPoolOptions } from './pool.js';
 import { messageShape, resolveMaxInputTokens, runPrepare } from './prepare-diff.js';
 import { requestFrame, type MessageShape, type Stage } from './prompts.js';
 import { createProviderClient, type ProviderClient } from './providers/provider.js';
@@ -35,6 +35,20 @@ export interface GenerateOptions extends SourceOptions, AiDiffPoolOptions {
   candidates?: number;
   /** Hard deadline for the whole call; past it the local message is returned. Default: config `deadlineMs` (60 s). */
   deadlineMs?: number;
+  /**
+   * Paths (as in the diff, relative to the repository root) whose content is sent even though
+   * they look like secrets. Every other file that looks like one, by path or by content, is left
+   * out of every request and listed in `omitted` with reason `secret`.
+   */
+  includeSecrets?: string[];
+  /**
+   * A diff of at most this many characters that fits one request by its bytes (no tokenizer
+   * needed) is prepared on the calling thread, not in the worker pool; no worker is started ahead
+   * of time then. Default 0: always the pool. For short-lived processes with nothing else on
+   * their event loop (a CLI, a git hook): it saves starting a worker thread (30-100 ms), and the
+   * calling thread is busy for a few ms (the secret scan's first run is the largest part).
+   */
+  inProcessMaxChars?: number;
   signal?: AbortSignal;
   onEvent?: (event: PipelineEvent) => void;
 }
@@ -46,8 +60,8 @@ export interface CommitMessageResult {
   body?: string;
   /** Set when the message was built locally: no provider, provider down, deadline passed. */
   fallback: null | { reason: string };
-  /** Files whose content was never sent (lock, generated, vendored, minified, binary, excluded). */
-  omitted: { path: string; reason: OmitReason }[];
+  /** Files whose content was never sent (secret, lock, generated, vendored, minified, binary, excluded). */
+  omitted: { path: string; reason: OmitReason; detail?: string }[];
   /** HTTP requests sent to the model API, retries included. */
   calls: number;
   /** How the message was made. */
@@ -85,6 +99,18 @@ function checkOptions(options: GenerateOptions): void {
   }
   if (deadlineMs !== undefined && (!Number.isFinite(deadlineMs) || deadlineMs <= 0)) {
     throw new AiDiffError('GITFLEET_AI_INVALID_OPTION', 'deadlineMs must be a positive number');
+  }
+  const { inProcessMaxChars } = options;
+  if (inProcessMaxChars !== undefined && (!Number.isInteger(inProcessMaxChars) || inProcessMaxChars < 0)) {
+    throw new AiDiffError('GITFLEET_AI_INVALID_OPTION', 'inProcessMaxChars must be a non-negative integer');
+  }
+  checkIncludeSecrets(options.includeSecrets);
+}
+
+/** `includeSecrets` is a list of paths, or an AiDiffError. */
+function checkIncludeSecrets(paths: unknown): void {
+  if (paths !== undefined && (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string' && p !== ''))) {
+    throw new AiDiffError('GITFLEET_AI_INVALID_OPTION', 'includeSecrets must be a list of paths');
   }
 }
 
@@ -139,6 +165,13 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
   const shape = messageShape({ ...options, subjectMaxLength: config.subjectMaxLength });
   state.emit({ type: 'config', provider: config.provider, model: config.model, encoding: info.encoding, exactTokenizer: info.exactTokenizer, maxInputTokens });
 
+  const pool: AiDiffPoolOptions = {};
+  if (options.workerUrl !== undefined) pool.workerUrl = options.workerUrl;
+  if (options.maxThreads !== undefined) pool.maxThreads = options.maxThreads;
+  const inProcessMaxChars = options.inProcessMaxChars ?? 0;
+  // With the in-process path a small diff needs no worker: start one only when it may be needed.
+  const warmed = inProcessMaxChars > 0 ? Promise.resolve() : warmAiDiffPool(pool);
+
   let source: DiffSource | null = null;
   try {
     source = await untilAborted(readSource(options, signal), signal);
@@ -146,9 +179,6 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
     throwIfCallerAborted(error);
     if (!deadline.aborted) throw error;
   }
-  const pool: AiDiffPoolOptions = {};
-  if (options.workerUrl !== undefined) pool.workerUrl = options.workerUrl;
-  if (options.maxThreads !== undefined) pool.maxThreads = options.maxThreads;
 
   const finish = (result: Omit<CommitMessageResult, 'calls'>): CommitMessageResult => {
     if (result.fallback) state.emit({ type: 'fallback', reason: result.fallback.reason });
@@ -174,6 +204,8 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
   if (!source) return local(null, `deadline of ${String(deadlineMs)} ms passed while reading the staged diff`);
   let prepared: PreparedDiff;
   try {
+    // The worker that is starting takes the task, rather than a second one starting beside it.
+    await untilAborted(warmed, signal);
     prepared = await runPrepare({
       source,
       model: config.model || 'gpt-4.1-mini',
@@ -183,6 +215,10 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
       maxMapCalls: config.maxMapCalls ?? 24,
       exclude: config.exclude ?? [],
       include: config.include ?? [],
+      includeSecrets: options.includeSecrets ?? [],
+      // A small change goes out without loading the tokenizer (0.1-0.8 s) when its bytes fit.
+      tokenize: 'when-needed',
+      inProcessMaxChars,
       shape,
       pool,
       signal,
@@ -192,7 +228,7 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
     if (deadline.aborted) return local(null, `deadline of ${String(deadlineMs)} ms passed while preparing the diff`);
     throw error;
   }
-  for (const file of prepared.omitted) state.emit({ type: 'omitted', path: file.path, reason: file.reason });
+  for (const file of prepared.omitted) state.emit({ type: 'omitted', path: file.path, reason: file.reason, ...(file.detail === undefined ? {} : { detail: file.detail }) });
   for (const file of prepared.collapsed) state.emit({ type: 'collapsed', path: file.path, description: file.description });
   const { plan } = prepared;
   state.emit({
@@ -212,7 +248,15 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
 
   const agent = new EnvHttpProxyAgent({ connections: config.concurrency + 1 }); // honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY
   const client = createProviderClient(config, agent);
-  const call = createCaller({ client, config, shape, signal, state, maxInputTokens, prepared, deadlineAt: started + deadlineMs });
+  // A timed-out or refused request shows the provider is down: the breaker stops every other request.
+  const breaker = new AbortController();
+  let down: ProviderError | null = null;
+  const tripBreaker = (error: ProviderError): void => {
+    down ??= error;
+    breaker.abort(error);
+  };
+  const requestSignal = AbortSignal.any([signal, breaker.signal]);
+  const call = createCaller({ client, config, shape, signal: requestSignal, state, maxInputTokens, prepared, deadlineAt: started + deadlineMs, tripBreaker });
   try {
     if (plan.mode === 'single') {
       const answers = await call('single', plan.message.user, plan.message.tokens, messageAnswer);
@@ -220,10 +264,16 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
     }
     const limit = pLimit(config.concurrency);
     const settled = await Promise.allSettled(
-      plan.parts.map((part, i) => limit(() => call('map', part.user, part.tokens, analysisOutput, i + 1))),
+      plan.parts.map((part, i) =>
+        limit(() => {
+          if (down) throw down; // queued behind the requests that found the provider down: never sent
+          return call('map', part.user, part.tokens, analysisOutput, i + 1);
+        }),
+      ),
     );
     throwIfCallerAborted();
     if (deadline.aborted) throw new FallbackSignal(`deadline of ${String(deadlineMs)} ms passed`);
+    if (down) throw down;
     const analyses: (PartAnalysis | null)[] = settled.map((outcome, i) => {
       if (outcome.status === 'fulfilled') return outcome.value;
       state.emit({ type: 'part-failed', part: i + 1, reason: reasonOf(outcome.reason) });
@@ -253,6 +303,7 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
   } catch (error) {
     throwIfCallerAborted(error);
     if (deadline.aborted) return local(prepared, `deadline of ${String(deadlineMs)} ms passed`);
+    if (down) return local(prepared, reasonOf(down));
     if (error instanceof FallbackSignal || error instanceof ProviderError) return local(prepared, reasonOf(error));
     if (error instanceof AiDiffError && error.code === 'GITFLEET_AI_WORKER_FAILED') return local(prepared, error.message);
     throw error;
@@ -302,6 +353,8 @@ interface CallerContext {
   maxInputTokens: number;
   prepared: PreparedDiff;
   deadlineAt: number;
+  /** Called with a failure that shows the provider is down (see {@link ProviderError.providerDown}). */
+  tripBreaker: (error: ProviderError) => void;
 }
 
 /** One model request with retries (HTTP and, once, unparseable output) and output validation. */
@@ -316,7 +369,14 @@ function createCaller(ctx: CallerContext) {
         ctx.state.calls++;
         ctx.state.emit({ type: 'request', stage, ...where, attempt, inputTokens });
         const sent = Date.now();
-        const completion = await ctx.client.complete({ ...frame, user }, ctx.signal);
+        let completion;
+        try {
+          completion = await ctx.client.complete({ ...frame, user }, ctx.signal);
+        } catch (error) {
+          // Tripped before withRetry looks at the signal: a down provider gets no retry.
+          if (error instanceof ProviderError && error.providerDown) ctx.tripBreaker(error);
+          throw error;
+        }
         ctx.state.emit({ type: 'response', stage, ...where, ms: Date.now() - sent });
         const parsed = parseModelJson(completion.output, schema);
         if (parsed.ok) {

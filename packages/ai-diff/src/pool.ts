@@ -21,6 +21,8 @@ export interface AiDiffPoolOptions {
 const IDLE_TIMEOUT_MS = 10_000;
 
 let pool: Tinypool | undefined;
+/** The warm-up task of the current pool (see {@link warmAiDiffPool}). */
+let warming: Promise<void> | undefined;
 
 /**
  * `./ai-diff-worker.js` beside this module once compiled (or bundled); under vitest this module
@@ -55,6 +57,21 @@ export function getAiDiffPool(options: AiDiffPoolOptions = {}): Tinypool {
   return pool;
 }
 
+/**
+ * Runs one task of the worker module on the calling thread (the same file the pool loads, imported
+ * on first use; a bundle that ships its own copy keeps the local stage out of its main file).
+ */
+export async function runInProcess<T extends WorkerResult>(task: WorkerTask, options: AiDiffPoolOptions = {}): Promise<T> {
+  const url = new URL(options.workerUrl ?? defaultWorkerUrl(), import.meta.url);
+  let module: { default: (task: WorkerTask) => Promise<WorkerResult> };
+  try {
+    module = (await import(url.href)) as typeof module;
+  } catch (error) {
+    throw new AiDiffError('GITFLEET_AI_WORKER_FAILED', `ai-diff worker module cannot be loaded: ${url.protocol === 'file:' ? fileURLToPath(url) : url.href}`, { cause: error });
+  }
+  return (await module.default(task)) as T;
+}
+
 /** Worker threads the pool may run at once. */
 export function poolThreads(): number {
   return pool?.options.maxThreads ?? 1;
@@ -64,7 +81,27 @@ export function poolThreads(): number {
 export async function destroyAiDiffPool(): Promise<void> {
   const current = pool;
   pool = undefined;
+  warming = undefined;
   await current?.destroy();
+}
+
+/**
+ * Starts a worker and loads its module ahead of use, e.g. while the caller reads the diff
+ * (`generateCommitMessage` does this itself; a CLI can call it even earlier). Once per pool: the
+ * promise settles when the worker is ready and never rejects (a broken worker file is reported
+ * by the real task).
+ *
+ * @example
+ * void warmAiDiffPool(); // then read the diff, then generateCommitMessage(...)
+ */
+export function warmAiDiffPool(options: AiDiffPoolOptions = {}): Promise<void> {
+  if (!warming || !pool) {
+    warming = runTask({ op: 'warm' }, options).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+  return warming;
 }
 
 export interface RunTaskOptions extends AiDiffPoolOptions {

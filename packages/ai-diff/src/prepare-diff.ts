@@ -4,7 +4,7 @@ import { modelInfo, type ModelInfo } from './config/models.js';
 import type { DiffSource, PrepareSettings, PreparedDiff } from './diff/prepare.js';
 import { createControl, stopHelper } from './diff/shared-counts.js';
 import { AiDiffError } from './errors.js';
-import { getAiDiffPool, poolThreads, runTask, type AiDiffPoolOptions } from './pool.js';
+import { getAiDiffPool, poolThreads, runInProcess, runTask, type AiDiffPoolOptions } from './pool.js';
 import { frameText, requestFrame, type MessageShape, type Stage } from './prompts.js';
 import { readSource, type SourceOptions } from './read-source.js';
 
@@ -17,6 +17,8 @@ export interface PrepareDiffOptions extends SourceOptions, AiDiffPoolOptions {
   maxMapCalls?: number;
   exclude?: string[];
   include?: string[];
+  /** Paths (as in the diff) whose content is used even though they look like secrets. */
+  includeSecrets?: string[];
   subjectMaxLength?: number;
   conventional?: boolean;
   body?: boolean;
@@ -63,6 +65,10 @@ export interface PrepareRun {
   maxMapCalls: number;
   exclude: string[];
   include: string[];
+  includeSecrets: string[];
+  tokenize: 'always' | 'when-needed';
+  /** A diff of at most this many characters that fits one request by its bytes is prepared on this thread. */
+  inProcessMaxChars?: number;
   shape: MessageShape;
   pool: AiDiffPoolOptions;
   signal?: AbortSignal;
@@ -93,7 +99,13 @@ export async function runPrepare(run: PrepareRun): Promise<PreparedDiff> {
     maxMapCalls: run.maxMapCalls,
     exclude: run.exclude,
     include: run.include,
+    includeSecrets: run.includeSecrets,
+    tokenize: run.tokenize,
   };
+  if (run.tokenize === 'when-needed' && (run.inProcessMaxChars ?? 0) >= sourceChars(run.source)) {
+    const prepared = await runInProcess<PreparedDiff | null>({ op: 'prepare-by-bytes', source: run.source, settings }, run.pool);
+    if (prepared) return prepared;
+  }
   const options = { ...run.pool, ...(run.signal ? { signal: run.signal } : {}) };
   getAiDiffPool(run.pool);
   if (poolThreads() < 2 || sourceChars(run.source) < HELPER_MIN_CHARS) {
@@ -113,7 +125,9 @@ export async function runPrepare(run: PrepareRun): Promise<PreparedDiff> {
 
 /**
  * The local stage alone (read, parse, omit, collapse, count, plan), without any model call:
- * what a benchmark measures apart from the network, or a preview of what would be sent.
+ * what a benchmark measures apart from the network, or a preview of what would be sent. Files
+ * that look like secrets are left out as in `generateCommitMessage`; counts are always
+ * the tokenizer's.
  *
  * @example
  * const prepared = await prepareDiff({ repo: '.', model: 'gpt-4.1-mini', maxInputTokens: 4000 });
@@ -141,6 +155,8 @@ export async function prepareDiff(options: PrepareDiffOptions): Promise<Prepared
     maxMapCalls: options.maxMapCalls ?? 24,
     exclude: options.exclude ?? [],
     include: options.include ?? [],
+    includeSecrets: options.includeSecrets ?? [],
+    tokenize: 'always',
     shape: messageShape(options),
     pool,
     ...(options.signal ? { signal: options.signal } : {}),

@@ -3,9 +3,13 @@ import { openRepository } from '@gitfleet/git';
 import type { DiffSource } from './diff/prepare.js';
 import type { FileFact } from './diff/types.js';
 import { AiDiffError } from './errors.js';
+import { readStagedHints } from './staged-hints.js';
 
 export interface SourceOptions {
-  /** A repository: its staged diff (`git diff --cached`, honouring GIT_INDEX_FILE). */
+  /**
+   * A repository: its staged diff (`git diff --cached`, honouring GIT_INDEX_FILE), with what
+   * `.gitattributes` and the staged files' first lines say about generated and vendored files.
+   */
   repo?: string;
   /** A unified diff as text. */
   diff?: string;
@@ -45,7 +49,12 @@ export async function readSource(options: SourceOptions, signal?: AbortSignal): 
   }
   try {
     const staged = await repo.stagedDiff(signal ? { signal } : {});
-    return { kind: 'files', files: staged.files };
+    const hints = await readStagedHints(repo.root, staged.files, signal);
+    const files = staged.files.map((file) => {
+      const fileHints = hints.get(file.path);
+      return fileHints ? { ...file, hints: fileHints } : file;
+    });
+    return { kind: 'files', files };
   } finally {
     await repo.close();
   }

@@ -41,21 +41,45 @@ test('a hanging server: the local message comes back within the deadline, marked
   await expect.poll(() => server.inFlight).toBe(0);
 });
 
-test('per-request timeouts are retried, then the deadline ends the call', async () => {
+test('a timed-out request shows the provider is down: no retry, the local message at once', async () => {
   await using repo = await stagedRepo(files.base, files.staged);
   await using server = await startLlmServer({ handler: () => ({ hang: true }) });
   const events: PipelineEvent[] = [];
+  const started = Date.now();
   const result = await generateCommitMessage({
     repo: repo.path,
-    env: serverEnv(server, 'openai', { GITFLEET_AI_TIMEOUT_MS: '300', GITFLEET_AI_RETRIES: '1' }),
+    env: serverEnv(server, 'openai', { GITFLEET_AI_TIMEOUT_MS: '300', GITFLEET_AI_RETRIES: '2' }),
     configFile: false,
     deadlineMs: 30_000,
     onEvent: (e) => events.push(e),
   });
   expect(result.fallback?.reason).toMatch(/no answer from 127\.0\.0\.1:\d+ within 300 ms/);
-  expect(server.requests).toHaveLength(2);
-  expect(result.calls).toBe(2);
-  expect(events.filter((e) => e.type === 'retry')).toHaveLength(1);
+  expect(server.requests).toHaveLength(1);
+  expect(result.calls).toBe(1);
+  expect(events.filter((e) => e.type === 'retry')).toHaveLength(0);
+  expect(Date.now() - started).toBeLessThan(10_000); // generous: the bound is 300 ms + 2 s
+});
+
+test('a refused connection stops the map stage: no further request and no retry', async () => {
+  const base: Record<string, string> = {};
+  const staged: Record<string, string> = {};
+  for (let i = 0; i < 40; i++) {
+    base[`m/f${String(i)}.txt`] = `${'line of text number\n'.repeat(30)}`;
+    staged[`m/f${String(i)}.txt`] = `${'line of text number\n'.repeat(15)}changed ${String(i)}\n${'line of text number\n'.repeat(15)}`;
+  }
+  await using repo = await stagedRepo(base, staged);
+  const server = await startLlmServer();
+  const env = serverEnv(server, 'openai', { GITFLEET_AI_MAX_INPUT_TOKENS: '700', GITFLEET_AI_CONCURRENCY: '2', GITFLEET_AI_RETRIES: '2' });
+  await server.close();
+  const events: PipelineEvent[] = [];
+  const result = await generateCommitMessage({ repo: repo.path, env, configFile: false, onEvent: (e) => events.push(e) });
+  const plan = events.find((e) => e.type === 'plan');
+  expect(plan).toMatchObject({ mode: 'map-reduce' });
+  expect((plan as { parts: number }).parts).toBeGreaterThan(4);
+  expect(result.fallback?.reason).toMatch(/ECONNREFUSED/);
+  // At most the requests already started when the first one was refused (concurrency 2).
+  expect(events.filter((e) => e.type === 'request').length).toBeLessThanOrEqual(2);
+  expect(events.filter((e) => e.type === 'retry')).toHaveLength(0);
 });
 
 test('a provider that is down (connection refused) falls back at once', async () => {

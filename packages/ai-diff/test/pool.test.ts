@@ -1,5 +1,7 @@
+import { Worker } from 'node:worker_threads';
 import { afterEach, expect, test } from 'vitest';
-import { destroyAiDiffPool, getAiDiffPool, prepareDiff } from '../src/index.js';
+import { startLlmServer } from '@gitfleet/test-kit/llm-server';
+import { destroyAiDiffPool, generateCommitMessage, getAiDiffPool, prepareDiff } from '../src/index.js';
 
 afterEach(() => destroyAiDiffPool());
 
@@ -45,4 +47,29 @@ test('one process-wide pool, created lazily, destroyable, with an overridable wo
   await destroyAiDiffPool();
   const broken = await prepareDiff({ diff: 'diff --git a/a b/a\n', workerUrl: new URL('./no-such-worker.js', import.meta.url) }).catch((e: unknown) => e);
   expect(broken).toMatchObject({ name: 'AiDiffError', code: 'GITFLEET_AI_WORKER_FAILED' });
+});
+
+/** The id the next worker thread of this process gets (ids count up from 1): starts and stops a trivial one. */
+async function nextThreadId(): Promise<number> {
+  const worker = new Worker('0', { eval: true });
+  const id = worker.threadId;
+  await worker.terminate();
+  return id + 1;
+}
+
+test('inProcessMaxChars: a small diff is prepared on the calling thread (no worker thread); a larger one still goes to the pool', async () => {
+  await using server = await startLlmServer({ handler: () => ({ json: { subject: 'Change a' } }) });
+  const env = { GITFLEET_AI_PROVIDER: 'openai', GITFLEET_AI_BASE_URL: server.baseUrls.openai, GITFLEET_AI_API_KEY: 'sk-test-key-123456', GITFLEET_AI_MODEL: 'gpt-4.1-mini' };
+  const small = 'diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-old\n+new marker-in-process\n';
+  const before = await nextThreadId();
+  const result = await generateCommitMessage({ diff: small, env, configFile: false, inProcessMaxChars: 64 * 1024 });
+  expect(await nextThreadId()).toBe(before + 1); // only the probe thread itself
+  expect(result).toMatchObject({ subject: 'Change a', fallback: null, mode: 'single' });
+  expect(server.requests[0]!.user).toContain('+new marker-in-process');
+
+  const big = `${small}${'+more text on another line\n'.repeat(400)}`;
+  const start = await nextThreadId();
+  const again = await generateCommitMessage({ diff: big, env, configFile: false, inProcessMaxChars: 1024 });
+  expect(again.fallback).toBeNull();
+  expect(await nextThreadId()).toBeGreaterThan(start + 1); // the pool started a worker
 });

@@ -5,6 +5,7 @@ import { parseSource, type FleetSource, type ListedRepository, type Session } fr
 import type { ProviderKind } from '@gitfleet/tokens';
 import picomatch from 'picomatch';
 import { toFailure } from './failure.js';
+import { withoutUserinfo } from './url.js';
 import type { ResolvedOptions } from './options.js';
 import type { MineFailure, MineSource } from './types.js';
 
@@ -185,20 +186,6 @@ function unixSeconds(iso: string | null | undefined): number | null {
   if (!iso) return null;
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
-}
-
-/**
- * An http(s) URL as a dataset key, in messages and as the fleet names it: `user:password@` removed
- * (the fleet sends that password as the credential). Other URLs stay as written.
- */
-export function withoutUserinfo(url: string): string {
-  const text = url.trim();
-  if (!URL.canParse(text)) return text;
-  const parsed = new URL(text);
-  if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || (parsed.username === '' && parsed.password === '')) return text;
-  parsed.username = '';
-  parsed.password = '';
-  return parsed.toString();
 }
 
 function nameOfUrl(url: string): string {

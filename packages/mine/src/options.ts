@@ -61,7 +61,7 @@ export function resolveOptions(options: MineOptions): ResolvedOptions {
     maxFileSize: fileSize(options.maxFileSize),
     retries: count('retries', options.retries, 2, 0),
     timeoutMs: options.timeoutMs === undefined ? undefined : count('timeoutMs', options.timeoutMs, 0, 1),
-    cache: options.cache ?? true,
+    cache: options.cache ?? false,
   };
   if (resolved.blameLines && !resolved.blame) throw new InvalidOptionError('blameLines needs blame (it keeps the lines blame reads)');
   if (resolved.since !== undefined && resolved.until !== undefined && resolved.since > resolved.until) {

@@ -59,11 +59,18 @@ export interface MineOptions {
   retries?: number;
   /** Time limit of each clone or refresh attempt, in ms. */
   timeoutMs?: number;
-  /** The history/blame result cache (`@gitfleet/git`'s `cache` option). Default on. */
+  /**
+   * `@gitfleet/git`'s result cache for history and blame. Default off: its keys hold the commit, so a
+   * repository that changed misses anyway; on (`true`, a directory), a rerun after a crash or with
+   * other options reads what an earlier run computed.
+   */
   cache?: CacheOption;
   /** Tokens, provider clients and git tokens to use. Default: a new session (environment and credential store). */
   session?: Session;
-  /** Share engines with the caller (who then owns them). Default: the run makes and closes its own. */
+  /**
+   * Run the git work in this process, on the caller's engines (who closes them). Default: in a
+   * helper process of the run (see the README: forks from a big process stall its event loop).
+   */
   engines?: EngineSet;
   /** Stops the run: clones, git processes and open transactions; the summary then says `aborted`. */
   signal?: AbortSignal;

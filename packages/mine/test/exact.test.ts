@@ -14,6 +14,7 @@ import {
   type TempDir,
 } from '@gitfleet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineSet } from '@gitfleet/git';
 import { clonePath, mine, type MineSummary } from '../src/index.js';
 import { drain, isolatedSession, query } from './helpers.js';
 import { oracleCommits, oracleFiles, oracleOwnership, revList } from './oracle.js';
@@ -119,6 +120,23 @@ describe('mine: the dataset equals git, repository by repository', () => {
     // The same identities as the commits: git blame and git log apply the same .mailmap.
     const commitEmails = new Set(commits.map((c) => String(c['author_email']).toLowerCase()));
     for (const o of ownership) expect(commitEmails.has(o.email), o.email).toBe(true);
+  });
+
+  it('in process, on the caller\'s engines, the rows are the same as from the git helper process', async () => {
+    const engines = new EngineSet();
+    const local = [...fleet.keys()].filter((k) => !k.startsWith('http'));
+    const cloned = [...fleet.keys()].filter((k) => k.startsWith('http'));
+    const inProcess = join(root.path, 'in-process');
+    try {
+      const { summary: s } = await drain(mine([...local, ...cloned], { out: inProcess, session: isolatedSession(), engines }));
+      expect(s.published).toBe(fleet.size);
+    } finally {
+      await engines.close();
+    }
+    for (const table of ['repositories', 'commits', 'commit_files', 'branches', 'ownership']) {
+      const q = `SELECT * ${table === 'repositories' ? 'EXCLUDE (published_time)' : ''} FROM ${table} ORDER BY ALL`;
+      expect(await query(inProcess, q), table).toEqual(await query(out(), q));
+    }
   });
 
   it("the tricky repository's .mailmap is applied in commits and ownership, local and cloned alike", async () => {

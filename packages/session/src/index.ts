@@ -4,6 +4,8 @@ export { parseTarget } from './targets.js';
 export type { ForgeTarget } from './targets.js';
 export { cloneUrlOf, webOrigin } from './clone-url.js';
 export { parseRepositoryArgs, parseRepositoryList } from './repository-list.js';
+export { listRepositories } from './list-repositories.js';
+export type { ListRepositoriesOptions } from './list-repositories.js';
 export type { RepositoryEntry } from './repository-list.js';
 export { parseSource, parseSourceArgs, parseSourceList } from './sources.js';
 export type { FleetSource, ListedRepository } from './sources.js';

@@ -111,7 +111,6 @@ async function mineOne(target: string, out: string, opts: AnalyzeOptions, ctx: R
       cache: { cache: opts.cache, cacheDir: opts.cacheDir },
       options: {
         out,
-        cache: opts.cache ? (opts.cacheDir ?? true) : false,
         excludePaths: opts.excludePath,
         ...(opts.since !== undefined ? { since: opts.since } : {}),
         ...(opts.until !== undefined ? { until: opts.until } : {}),

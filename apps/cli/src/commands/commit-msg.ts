@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import type { GenerateOptions, PreparedDiff } from '@gitfleet/ai-diff';
+import { relative, resolve, sep } from 'node:path';
+import type { CommitMessageResult, GenerateOptions, PreparedDiff } from '@gitfleet/ai-diff';
 import { z } from 'zod';
 import { parseOptions, positiveInt, type RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { generateMessage, prepareMessage, resultNotes } from '../hook/generate-message.js';
+import { generateMessage, omitNote, preloadAiDiff, prepareMessage, releaseAiDiff, resultNotes } from '../hook/generate-message.js';
 import { gitLine } from '../hook/git-command.js';
 import { assertStaged } from '../hook/staged-changes.js';
-import { table, write } from '../output.js';
+import { note, table, write } from '../output.js';
 
 /** Options shared by `commit-msg` and `commit`. */
 export const generationSchema = z.object({
@@ -16,6 +16,7 @@ export const generationSchema = z.object({
   body: z.boolean().default(false),
   candidates: positiveInt.max(5).optional(),
   deadline: positiveInt.optional(),
+  includeSecret: z.array(z.string().min(1)).default([]),
 });
 export type GenerationFlags = z.infer<typeof generationSchema>;
 
@@ -25,13 +26,26 @@ const schema = generationSchema.extend({
   format: z.enum(['text', 'json']).default('text'),
 });
 
-export const note = (text: string): void => void process.stderr.write(`gitfleet: ${text}\n`);
+
+/**
+ * `--include-secret` paths as the diff names them: relative to the repository root for a
+ * repository (given relative to the current directory, like git paths), as written for `--diff`.
+ */
+export function secretPaths(paths: readonly string[], root: string | null): string[] {
+  return paths.map((path) => {
+    if (root === null) return path.replace(/^\.\//, '');
+    const rel = relative(root, resolve(path));
+    if (rel === '' || rel.startsWith('..')) throw new UsageError(`--include-secret ${path}: not a file inside the repository ${root}`);
+    return rel.split(sep).join('/');
+  });
+}
 
 /** Library options from the shared flags, plus the diff source. */
-export function generateOptions(flags: GenerationFlags, source: { repo: string } | { diff: string }, ctx: RunContext): GenerateOptions {
+export function generateOptions(flags: GenerationFlags, source: { repo: string } | { diff: string }, ctx: RunContext, root: string | null = null): GenerateOptions {
   return {
     ...source,
     signal: ctx.signal,
+    ...(flags.includeSecret.length > 0 ? { includeSecrets: secretPaths(flags.includeSecret, 'repo' in source ? source.repo : root) } : {}),
     ...(flags.conventional ? { conventional: true } : {}),
     // Explicit: without it the library's local fallback adds a file-list body.
     body: flags.body,
@@ -70,12 +84,48 @@ async function diffSource(opts: z.infer<typeof schema>, explicitRepo: boolean): 
 /** `gitfleet commit-msg`: the message on stdout; omitted files and fallback notes on stderr. */
 export async function commitMsgCommand(raw: Record<string, unknown>, ctx: RunContext): Promise<void> {
   const opts = parseOptions(schema, raw);
+  preloadAiDiff();
+  try {
+    const result = opts.diff === undefined && !opts.dryRun && opts.includeSecret.length === 0 ? await stagedMessage(opts, ctx) : await otherSource(opts, raw, ctx);
+    if (!result) return;
+    for (const n of resultNotes(result, SECRET_HINT)) note(n);
+    await write(opts.format === 'json' ? `${JSON.stringify(jsonResult(result), null, 2)}\n` : `${result.message.trim()}\n`);
+  } finally {
+    await releaseAiDiff();
+  }
+}
+
+/**
+ * The common case, the staged diff, with no git call of its own ahead of the library's: the
+ * "anything staged?" check runs beside the generation (which sends nothing for an empty change),
+ * and its failure (nothing staged, not a repository) is the one reported.
+ */
+async function stagedMessage(opts: z.infer<typeof schema>, ctx: RunContext): Promise<CommitMessageResult> {
+  const cwd = resolve(opts.repo);
+  const [staged, generated] = await Promise.allSettled([assertStaged(cwd), generateMessage(generateOptions(opts, { repo: cwd }, ctx))]);
+  if (staged.status === 'rejected') throw staged.reason;
+  if (generated.status === 'rejected') throw generated.reason;
+  return generated.value;
+}
+
+/** `--diff`, `--dry-run` or `--include-secret` (paths resolved from the repository root): checks first. */
+async function otherSource(opts: z.infer<typeof schema>, raw: Record<string, unknown>, ctx: RunContext): Promise<CommitMessageResult | null> {
   const source = await diffSource(opts, raw['repo'] !== undefined);
   const options = generateOptions(opts, source, ctx);
-  if (opts.dryRun) return dryRun(opts, source);
-  const result = await generateMessage(options);
-  for (const n of resultNotes(result)) note(n);
-  await write(opts.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : `${result.message.trim()}\n`);
+  if (opts.dryRun) {
+    await dryRun(opts, source, options.includeSecrets ?? []);
+    return null;
+  }
+  return generateMessage(options);
+}
+
+/** What `--include-secret` does, said once after the files it left out. */
+export const SECRET_HINT = 'files that look like secrets are never sent to the model; --include-secret <path> sends one anyway';
+
+/** `--format json`: the library's result with the fallback as a flag and its reason, for scripts. */
+function jsonResult(result: CommitMessageResult): Record<string, unknown> {
+  const { fallback, ...rest } = result;
+  return { ...rest, fallback: fallback !== null, fallbackReason: fallback?.reason ?? null };
 }
 
 /** Userinfo in a base URL is a credential too: never print it. */
@@ -92,7 +142,7 @@ function safeUrl(url: string | undefined): string | null {
 }
 
 /** `--dry-run`: the local stage only (read, omit, count, plan) and what a real run would send. */
-async function dryRun(opts: z.infer<typeof schema>, source: { repo: string } | { diff: string }): Promise<void> {
+async function dryRun(opts: z.infer<typeof schema>, source: { repo: string } | { diff: string }, includeSecrets: string[]): Promise<void> {
   const { loadAiConfig, modelInfo, resolveMaxInputTokens } = await import('@gitfleet/ai-diff');
   const loaded = await loadAiConfig({ env: process.env });
   if (loaded.errors.length > 0) throw new UsageError(`invalid AI configuration: ${loaded.errors.join('; ')}`);
@@ -113,6 +163,7 @@ async function dryRun(opts: z.infer<typeof schema>, source: { repo: string } | {
     ...(config.maxMapCalls === undefined ? {} : { maxMapCalls: config.maxMapCalls }),
     ...(config.exclude === undefined ? {} : { exclude: config.exclude }),
     ...(config.include === undefined ? {} : { include: config.include }),
+    ...(includeSecrets.length > 0 ? { includeSecrets } : {}),
   });
   const report = planReport(prepared, config.provider);
   const summary = {
@@ -147,7 +198,7 @@ async function dryRun(opts: z.infer<typeof schema>, source: { repo: string } | {
       ['left', 'left', 'right', 'right'],
     );
   }
-  if (prepared.omitted.length > 0) text += `omitted:   ${prepared.omitted.map((o) => `${o.path} (${o.reason})`).join(', ')}\n`;
+  if (prepared.omitted.length > 0) text += `omitted:   ${prepared.omitted.map((o) => `${o.path} (${omitNote(o)})`).join(', ')}\n`;
   if (prepared.collapsed.length > 0) text += `collapsed: ${prepared.collapsed.map((c) => `${c.path} (${c.description})`).join(', ')}\n`;
   await write(text);
 }

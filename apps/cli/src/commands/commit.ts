@@ -2,15 +2,17 @@ import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { GenerateOptions } from '@gitfleet/ai-diff';
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { parseOptions, type RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { AiCommandError } from '../hook/errors.js';
-import { generateMessage, resultNotes } from '../hook/generate-message.js';
+import { generateMessage, preloadAiDiff, releaseAiDiff, resultNotes } from '../hook/generate-message.js';
 import { gitLine } from '../hook/git-command.js';
 import { allChangesDiff, assertStaged } from '../hook/staged-changes.js';
-import { commitMsgCommand, generateOptions, generationSchema, note } from './commit-msg.js';
+import { note } from '../output.js';
+import { commitMsgCommand, generateOptions, generationSchema, SECRET_HINT } from './commit-msg.js';
 import { addHookCommand } from './hook.js';
 
 const schema = generationSchema.extend({
@@ -67,13 +69,23 @@ export async function commitCommand(gitArgs: string[], raw: unknown, ctx: RunCon
   if (!opts.yes && !opts.edit && !interactiveTerminal) {
     throw new UsageError('not on a terminal: pass --yes to commit the generated message, or --edit to open the editor');
   }
-  const root = await gitLine(['rev-parse', '--show-toplevel'], { cwd: resolve(opts.repo) });
-  let source: { repo: string } | { diff: string } = { repo: root };
-  if (opts.all) source = { diff: await allChangesDiff(root) };
-  else await assertStaged(root, process.env, 'stage changes with git add, or use --all');
+  preloadAiDiff();
+  let root: string;
+  let source: { repo: string } | { diff: string };
+  let options: GenerateOptions;
+  try {
+    root = await gitLine(['rev-parse', '--show-toplevel'], { cwd: resolve(opts.repo) });
+    source = { repo: root };
+    if (opts.all) source = { diff: await allChangesDiff(root) };
+    else await assertStaged(root, process.env, 'stage changes with git add, or use --all');
+    options = generateOptions(opts, source, ctx, root);
+  } catch (error) {
+    await releaseAiDiff();
+    throw error;
+  }
 
-  const result = await generateMessage(generateOptions(opts, source, ctx));
-  for (const n of resultNotes(result)) note(n);
+  const result = await generateMessage(options);
+  for (const n of resultNotes(result, SECRET_HINT)) note(n);
 
   const choice = opts.yes ? 'yes' : opts.edit ? 'edit' : await ask(result.message);
   if (choice === 'no') throw new AiCommandError('GITFLEET_CLI_COMMIT_ABORTED', 'commit aborted; nothing was committed');
@@ -98,7 +110,12 @@ export function registerAiCommands(program: Command, ctx: RunContext): void {
       .option('--conventional', 'Conventional Commits: type(scope): subject')
       .option('--body', 'add a body explaining what and why')
       .option('--candidates <n>', 'generate n candidates and keep the best (1-5)')
-      .option('--deadline <ms>', 'give up on the model after this long and use a locally built message');
+      .option('--deadline <ms>', 'give up on the model after this long and use a locally built message')
+      .option(
+        '--include-secret <path>',
+        'send this file to the model even though it looks like a secret (repeatable; path relative to the current directory)',
+        (value: string, previous: string[] = []) => [...previous, value],
+      );
 
   generation(
     program
@@ -113,6 +130,14 @@ export function registerAiCommands(program: Command, ctx: RunContext): void {
       `
 stdout carries only the message; omitted files and fallback notes go to stderr, so
   git commit -F <(gitfleet commit-msg)   works.
+Files that look like secrets are never sent to the model: by path (env files, private keys,
+certificates and keystores, cloud and package-manager credentials, kubeconfigs, secrets.yml...)
+and by content (private-key blocks, cloud keys, GitHub/GitLab/Slack/npm tokens, JWTs...). stderr
+names each one; --include-secret <path> sends one anyway. Lock, generated (also by
+.gitattributes linguist-generated or a generated-code header), vendored, minified and binary
+files are named but their content is not sent either.
+--format json has fallback: true and fallbackReason when the message was built locally (no
+provider, provider down or too slow, deadline passed).
 The model is configured with GITFLEET_AI_* variables or the user config file (see @gitfleet/ai-diff).`,
     )
     .action(async (raw: Record<string, unknown>) => commitMsgCommand(raw, ctx));
@@ -130,7 +155,9 @@ The model is configured with GITFLEET_AI_* variables or the user config file (se
       'after',
       `
 On a terminal it asks: [y]es commits, [e]dit opens $GIT_EDITOR / core.editor, [n]o aborts.
-Elsewhere pass --yes or --edit. Nothing staged (and no --all): exit 1.`,
+Elsewhere pass --yes or --edit. Nothing staged (and no --all): exit 1.
+Files that look like secrets are never sent to the model (see commit-msg --help); stderr names
+each one, and --include-secret <path> sends one anyway.`,
     )
     .action(async (gitArgs: string[], raw: unknown) => commitCommand(gitArgs, raw, ctx));
 

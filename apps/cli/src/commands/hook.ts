@@ -9,9 +9,8 @@ import { generateMessage, resultNotes } from '../hook/generate-message.js';
 import { hookStatus, installHook, uninstallHook, type HookStatus } from '../hook/install-hook.js';
 import { locateHook } from '../hook/locate-hook.js';
 import { hookDeadline, runHook } from '../hook/run-hook.js';
-import { write } from '../output.js';
+import { note, write } from '../output.js';
 
-const note = (text: string): void => void process.stderr.write(`gitfleet: ${text}\n`);
 
 /** The node binary and bundle the hook will run: this very process. */
 function selfPaths(): { node: string; cli: string } {
@@ -78,7 +77,7 @@ async function run(msgFile: string, source: string | undefined, raw: { conventio
       generate: generateMessage,
     });
     if (outcome.action === 'filled') {
-      for (const n of resultNotes(outcome.result)) note(n);
+      for (const n of resultNotes(outcome.result, 'files that look like secrets are never sent to the model; gitfleet commit --include-secret <path> sends one anyway')) note(n);
       if (!outcome.result.fallback) note(`commit message written (${outcome.result.calls} model call${outcome.result.calls === 1 ? '' : 's'})`);
     }
   } catch (error) {
@@ -108,7 +107,8 @@ The hook runs this node and this gitfleet bundle (absolute paths recorded now); 
 gone it warns and lets the commit through. It acts on a plain \`git commit\`, \`commit -a\`,
 \`commit <paths>\` and \`--no-edit\` when no message is written yet; -m/-F, templates, merges,
 squashes and amends are left alone. Past GITFLEET_HOOK_DEADLINE_MS (default 10000) it uses a
-locally built message. GITFLEET_HOOK=0 skips it.`,
+locally built message. GITFLEET_HOOK=0 skips it. Files that look like secrets are never sent
+to the model; the hook names them on stderr.`,
     )
     .action(install);
   hook.command('uninstall').description('remove the hook and restore the one it chained to').addOption(repo()).action(uninstall);

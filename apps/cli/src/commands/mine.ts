@@ -78,7 +78,6 @@ export async function mineCommand(args: string[], raw: unknown, ctx: RunContext)
         blame: opts.blame,
         blameLines: opts.blameLines,
         retries: opts.retries,
-        cache: opts.cache ? (opts.cacheDir ?? true) : false,
         ...(opts.clones !== undefined ? { clones: opts.clones } : {}),
         ...(opts.since !== undefined ? { since: opts.since } : {}),
         ...(opts.until !== undefined ? { until: opts.until } : {}),
@@ -162,18 +161,37 @@ interface Bars {
   stop(): void;
 }
 
-/** Live bars on stderr (a TTY only): one per repository at work, and a `done / total` line. */
+/** Bars for repositories at work; a repository without a free one is counted in the overall line only. */
+const SLOTS = 8;
+
+/**
+ * Live bars on stderr (a TTY only): a `done / total` line and a fixed set of slots, each showing
+ * one repository at work. Slots are reused rather than removed: cli-progress leaves a removed
+ * bar's last drawing on screen.
+ */
 function progressBars(format: MineCliOptions['format']): Bars {
   const streamsToTerminal = format !== 'table' && process.stdout.isTTY;
   if (!process.stderr.isTTY || process.env['CI'] || streamsToTerminal) return { live: false, update: () => undefined, stop: () => undefined };
   const multi = new cliProgress.MultiBar(
-    { stream: process.stderr, format: '{name} [{bar}] {stage} {detail}', hideCursor: true, clearOnComplete: true, fps: 10, barsize: 20 },
+    {
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+      fps: 10,
+      barsize: 20,
+      format: (options, params, payload: { name?: string; stage?: string; detail?: string }) => {
+        if (!payload.name) return '';
+        const size = options.barsize ?? 20;
+        const done = Math.round(params.progress * size);
+        return `${payload.name} [${'█'.repeat(done)}${'░'.repeat(size - done)}] ${payload.stage ?? ''} ${payload.detail ?? ''}`;
+      },
+    },
     cliProgress.Presets.shades_classic,
   );
   const counts = { total: 0, done: 0, published: 0, unchanged: 0, failed: 0 };
   const queued = new Set<string>();
   const overall = multi.create(0, 0, {}, { format: 'mine: {value}/{total} repositories, {published} published, {unchanged} unchanged, {failed} failed' });
-  const bars = new Map<string, cliProgress.SingleBar>();
+  const slots = Array.from({ length: SLOTS }, () => ({ bar: multi.create(100, 0, { name: '' }), repository: undefined as string | undefined }));
   const refresh = (): void => {
     overall.setTotal(counts.total);
     overall.update(counts.done, counts);
@@ -187,15 +205,22 @@ function progressBars(format: MineCliOptions['format']): Bars {
         counts.total++;
         refresh();
       } else if (event.type === 'progress') {
-        let bar = bars.get(event.repository);
-        if (!bar) bars.set(event.repository, (bar = multi.create(100, 0, { name: shortName(safe(event.repository)), stage: '', detail: '' })));
+        let slot = slots.find((s) => s.repository === event.repository);
+        // A repository waiting for its clone to start has nothing to show yet.
+        if (!slot && (event.stage !== 'clone' || event.done > 0)) {
+          slot = slots.find((s) => s.repository === undefined);
+          if (slot) slot.repository = event.repository;
+        }
+        if (!slot) return;
         const percent = event.percent ?? (event.total ? Math.floor((event.done / event.total) * 100) : 0);
         const detail = event.stage === 'history' ? `${String(event.done)} commits` : event.total !== undefined ? `${String(event.done)}/${String(event.total)}` : '';
-        bar.update(percent, { stage: event.stage, detail });
+        slot.bar.update(percent, { name: shortName(safe(event.repository)), stage: event.stage, detail });
       } else if (event.type === 'published' || event.type === 'unchanged' || event.type === 'failed') {
-        const bar = bars.get(event.repository);
-        if (bar) multi.remove(bar);
-        bars.delete(event.repository);
+        const slot = slots.find((s) => s.repository === event.repository);
+        if (slot) {
+          slot.repository = undefined;
+          slot.bar.update(0, { name: '' });
+        }
         // A source that failed before naming a repository was never queued.
         if (!queued.delete(event.repository)) counts.total++;
         counts.done++;

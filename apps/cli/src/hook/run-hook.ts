@@ -37,12 +37,15 @@ export async function runHook(options: RunHookOptions): Promise<RunHookResult> {
   if (source !== undefined && SKIPPED_SOURCES.has(source)) return { action: 'skipped', reason: `message source is ${source}` };
   const cwd = options.cwd ?? process.cwd();
   const file = resolve(cwd, options.msgFile);
-  const original = await readFile(file, 'utf8');
-  const configured = await gitCommand(['config', '--get', 'core.commentChar'], { cwd, okCodes: [1] });
+  // Read at once: the message file, the comment character, and whether anything is staged (not with
+  // --allow-empty; GIT_INDEX_FILE is inherited, as for the library).
+  const [original, configured, staged] = await Promise.all([
+    readFile(file, 'utf8'),
+    gitCommand(['config', '--get', 'core.commentChar'], { cwd, okCodes: [1] }),
+    gitCommand(['diff', '--cached', '--quiet'], { cwd, okCodes: [1] }),
+  ]);
   const commentChar = commentCharOf(configured.code === 0 ? configured.stdout.trim() : null);
   if (!isMessageEmpty(original, commentChar)) return { action: 'skipped', reason: 'the message is already written' };
-  // Nothing staged (e.g. --allow-empty): nothing to describe. GIT_INDEX_FILE is inherited, as for the library.
-  const staged = await gitCommand(['diff', '--cached', '--quiet'], { cwd, okCodes: [1] });
   if (staged.code === 0) return { action: 'skipped', reason: 'nothing staged' };
 
   // The library honours deadlineMs itself; this timer only guards against it not settling.

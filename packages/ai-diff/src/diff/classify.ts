@@ -2,7 +2,7 @@ import picomatch from 'picomatch';
 import type { CollapsedFile, DiffFile, DiffLines, OmitReason, ParsedFile } from './types.js';
 
 /** Default name rules; `exclude` adds globs, `include` globs win over every name rule. */
-export const DEFAULT_OMIT_GLOBS: Readonly<Record<Exclude<OmitReason, 'binary' | 'excluded by config'>, readonly string[]>> = {
+export const DEFAULT_OMIT_GLOBS: Readonly<Record<Exclude<OmitReason, 'binary' | 'excluded by config' | 'secret'>, readonly string[]>> = {
   'lock file': [
     '**/package-lock.json',
     '**/npm-shrinkwrap.json',
@@ -38,7 +38,9 @@ export interface ClassifyRules {
 }
 
 /** Markers of generated code in the first lines of a file (Go's convention, `@generated`, ...). */
-const GENERATED_MARKER = /@generated\b|\bDO NOT EDIT\b|\bauto-?generated (file|code)\b|\bThis file (is|was) (automatically )?generated\b/i;
+export const GENERATED_MARKER = /@generated\b|\bDO NOT EDIT\b|\bauto-?generated (file|code)\b|\bThis file (is|was) (automatically )?generated\b/i;
+/** The same alternatives as a POSIX extended expression for `git grep -E -i` (no `\b`): lines it finds are checked with {@link GENERATED_MARKER}. */
+export const GENERATED_MARKER_ERE = '@generated|DO NOT EDIT|auto-?generated (file|code)|This file (is|was) (automatically )?generated';
 /** A line this long with few spaces (prose has 15 %+) is minified code or an encoded blob. */
 const MINIFIED_LINE = 1000;
 /** A line this long is never hand-written source. */
@@ -56,7 +58,7 @@ const hasNul = new WeakMap<DiffLines, boolean>();
  * minified code (one huge line, long lines with few spaces, or a high average line length).
  * Looks at the added lines, or the removed ones when nothing was added, without copying them.
  */
-function contentReason(file: ParsedFile): 'generated' | 'binary' | 'minified' | null {
+function contentReason(file: ParsedFile, markers: boolean): 'generated' | 'binary' | 'minified' | null {
   const { lines, hunks } = file;
   const { text, starts, ends } = lines;
   let sign = MINUS;
@@ -80,7 +82,7 @@ function contentReason(file: ParsedFile): 'generated' | 'binary' | 'minified' | 
       const start = starts[i]! + 1;
       const end = ends[i]!;
       if (end < start || text.charCodeAt(start - 1) !== sign) continue;
-      if (count < 5 && GENERATED_MARKER.test(text.slice(start, end))) generated = true;
+      if (markers && count < 5 && GENERATED_MARKER.test(text.slice(start, end))) generated = true;
       if (nul && !binary) {
         const at = text.indexOf('\0', start);
         binary = at !== -1 && at < end;
@@ -110,25 +112,42 @@ export function globLiteral(glob: string): string {
 }
 
 /**
- * The default name rules, compiled once. picomatch's expressions are slow on long paths, so a
+ * The default name rules, compiled once, on first use. picomatch's expressions are slow on long paths, so a
  * path is tested only when it contains the plain text one of the globs requires.
  */
-const BY_NAME = Object.entries(DEFAULT_OMIT_GLOBS).map(([reason, globs]) => {
-  const match = picomatch([...globs], GLOB_OPTIONS);
-  const literals = globs.map(globLiteral);
-  return [reason as OmitReason, (path: string) => literals.some((literal) => path.includes(literal)) && match(path)] as const;
-});
+let byName: (readonly [OmitReason, (path: string) => boolean])[] | undefined;
 
-/** Builds the classifier once per diff (picomatch compiles the configured globs). */
+function nameRules(): (readonly [OmitReason, (path: string) => boolean])[] {
+  byName ??= Object.entries(DEFAULT_OMIT_GLOBS).map(([reason, globs]) => {
+    const match = picomatch([...globs], GLOB_OPTIONS);
+    const literals = globs.map(globLiteral);
+    return [reason as OmitReason, (path: string) => literals.some((literal) => path.includes(literal)) && match(path)] as const;
+  });
+  return byName;
+}
+
+/**
+ * Builds the classifier once per diff (picomatch compiles the configured globs). The repository's
+ * word wins over our guesses: `linguist-generated` / `linguist-vendored` set omit a file, and set
+ * to false keep it from our generated / vendored rules; `-diff` makes it binary, as git shows it.
+ */
 export function createClassifier(rules: ClassifyRules = {}): (file: ParsedFile) => OmitReason | null {
   const include = rules.include?.length ? picomatch([...rules.include], GLOB_OPTIONS) : () => false;
   const exclude = rules.exclude?.length ? picomatch([...rules.exclude], GLOB_OPTIONS) : () => false;
+  const names = nameRules();
   return (file) => {
-    if (file.binary) return 'binary';
+    const hints = file.hints ?? {};
+    if (file.binary || hints.diff === false) return 'binary';
     if (include(file.path)) return null;
     if (exclude(file.path)) return 'excluded by config';
-    for (const [reason, match] of BY_NAME) if (match(file.path)) return reason;
-    return contentReason(file);
+    if (hints.generated === true) return 'generated';
+    if (hints.vendored === true) return 'vendored';
+    for (const [reason, match] of names) {
+      if ((reason === 'generated' && hints.generated === false) || (reason === 'vendored' && hints.vendored === false)) continue;
+      if (match(file.path)) return reason;
+    }
+    if (hints.generatedHeader && hints.generated !== false) return 'generated';
+    return contentReason(file, hints.generated !== false);
   };
 }
 

@@ -25,8 +25,18 @@ export interface ContentFile {
   nextLine: number;
 }
 
+/** `a/x`, or quoted like git quotes paths (`"a/x\\ny"`) when a line break, a quote or a backslash would break the line. */
+function side(prefix: string, path: string): string {
+  return /[\0-\x1f"\\]/.test(path) ? JSON.stringify(`${prefix}${path}`) : `${prefix}${path}`;
+}
+
+/** The first line of the compact header we send for `file`: always one line. */
+export function headerLine(file: Pick<ParsedFile, 'path' | 'oldPath'>): string {
+  return `diff --git ${side('a/', file.oldPath ?? file.path)} ${side('b/', file.path)}`;
+}
+
 function headerLines(file: ParsedFile): string[] {
-  const lines = [`diff --git a/${file.oldPath ?? file.path} b/${file.path}`];
+  const lines = [headerLine(file)];
   if (file.status === 'added') lines.push('new file');
   if (file.status === 'deleted') lines.push('deleted file');
   if (file.status === 'renamed' || file.status === 'copied') {

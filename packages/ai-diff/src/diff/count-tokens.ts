@@ -1,7 +1,26 @@
-import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
-import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
 import type { TokenEncoding } from '../config/models.js';
 import { startsSafely } from './token-tally.js';
+
+type Counter = (text: string, options: { disallowedSpecial: Set<string> }) => number;
+
+/**
+ * The encodings are loaded on first use, synchronously (CommonJS build): loading one costs
+ * 0.1-0.8 s, which a small change never pays (see prepare.ts), and a bundle that keeps
+ * gpt-tokenizer external never even parses its tables.
+ */
+const load = createRequire(import.meta.url);
+const counters = new Map<TokenEncoding, Counter>();
+
+function counter(encoding: TokenEncoding): Counter {
+  let count = counters.get(encoding);
+  if (!count) {
+    const module = (encoding === 'o200k_base' ? load('gpt-tokenizer/encoding/o200k_base') : load('gpt-tokenizer/encoding/cl100k_base')) as { countTokens: Counter };
+    count = module.countTokens;
+    counters.set(encoding, count);
+  }
+  return count;
+}
 
 /** Text that may contain `<|endoftext|>` and friends is counted as plain text, never rejected. */
 const PLAIN = { disallowedSpecial: new Set<string>() };
@@ -19,7 +38,7 @@ const LONG_RUN = /\S{256,}/;
  * CPU-heavy: call it in the worker pool, not on the main thread.
  */
 export function countTokens(text: string, encoding: TokenEncoding): number {
-  const count = encoding === 'o200k_base' ? countO200k : countCl100k;
+  const count = counter(encoding);
   if (text.length < LONG_RUN_LENGTH || !LONG_RUN.test(text)) return count(text, PLAIN);
   let total = 0;
   for (let start = 0; start < text.length; ) {

@@ -1,14 +1,16 @@
 import type { TokenEncoding } from '../config/models.js';
 import { DIFF_CLOSE, DIFF_OPEN, FORMAT_OVERHEAD_TOKENS, NOTES_TITLE, singleHead, type ChangeStats, type Stage } from '../prompts.js';
 import { collapse, createClassifier } from './classify.js';
-import { contentFile, countUpTo, isComplete, totalTokens, type ContentFile } from './content-file.js';
+import { contentFile, countUpTo, headerLine, isComplete, totalTokens, type ContentFile } from './content-file.js';
 import { countTokens } from './count-tokens.js';
 import { LineTokens } from './line-tokens.js';
 import { Body, renderMessage } from './message-writer.js';
 import { parseDiffLines } from './parse-diff.js';
 import { mapCapacity, planMap } from './plan-map.js';
+import { secretPathKind } from './secret-paths.js';
+import { scanForSecrets, type ScanItem } from './secret-scan.js';
 import { acceptCounts, lineCount, offerCounts, stopHelper, stopped, type CountShare } from './shared-counts.js';
-import type { ChangeStatus, CollapsedFile, DiffLines, FileFact, OmittedFile, ParsedFile } from './types.js';
+import type { ChangeStatus, CollapsedFile, DiffLines, FileFact, FileHints, OmittedFile, ParsedFile } from './types.js';
 import { waterFillLazy } from './water-fill.js';
 
 /** A staged file as @gitfleet/git returns it (patch bytes are decoded in the worker). */
@@ -20,6 +22,8 @@ export interface SourceFile {
   additions: number;
   deletions: number;
   patch: Uint8Array | string;
+  /** What `.gitattributes` and the staged file's first lines say (see read-source.ts). */
+  hints?: FileHints;
 }
 
 export type DiffSource = { kind: 'text'; text: string } | { kind: 'files'; files: SourceFile[] };
@@ -36,6 +40,14 @@ export interface PrepareSettings {
   maxMapCalls: number;
   exclude?: readonly string[];
   include?: readonly string[];
+  /** Paths whose content is sent even though they look like secrets. */
+  includeSecrets?: readonly string[];
+  /**
+   * `always` (default) counts with the model's tokenizer. `when-needed` first checks whether the
+   * whole change fits one request by its UTF-8 bytes (a token is at least one byte): then the
+   * tokenizer is never loaded, and the counts are byte counts, upper bounds.
+   */
+  tokenize?: 'always' | 'when-needed';
 }
 
 /**
@@ -69,6 +81,11 @@ export interface PreparedDiff {
    */
   diffTokens: number;
   diffTokensExact: boolean;
+  /**
+   * False when the change fit one request by its bytes and was not tokenized (`tokenize:
+   * 'when-needed'`): `diffTokens`, `budgets` and the message's `tokens` are then byte counts.
+   */
+  tokenized: boolean;
   /** Tokens left for the user message of each stage. */
   budgets: Record<Stage, number>;
   plan: DiffPlan;
@@ -98,6 +115,7 @@ function filesOf(source: DiffSource): ParsedFile[] {
       modeChange: parsed?.modeChange ?? null,
       lines: parsed?.lines ?? { text, starts: [], ends: [], crlf: false },
       hunks: parsed?.hunks ?? [],
+      ...(file.hints ? { hints: file.hints } : {}),
     };
   });
 }
@@ -111,18 +129,19 @@ interface Collected {
   facts: FileFact[];
   omitted: OmittedFile[];
   collapsed: CollapsedFile[];
-  content: ContentFile[];
+  /** Files whose content may be sent, not yet counted. */
+  content: { file: ParsedFile; fact: FileFact }[];
   stats: ChangeStats;
-  budgets: Record<Stage, number>;
 }
 
-/** Parse, omit, collapse; the budgets of each stage. The same for the planner and a helper. */
-function collect(source: DiffSource, settings: PrepareSettings, count: (text: string) => number): Collected {
+/** Parse, omit (secrets by path first), collapse. The same for the planner and a helper. */
+function collect(source: DiffSource, settings: PrepareSettings): Collected {
   const classify = createClassifier({ exclude: settings.exclude ?? [], include: settings.include ?? [] });
+  const sendAnyway = new Set(settings.includeSecrets ?? []);
   const files = filesOf(source);
   const omitted: OmittedFile[] = [];
   const collapsed: CollapsedFile[] = [];
-  const content: ContentFile[] = [];
+  const content: Collected['content'] = [];
   const facts: FileFact[] = [];
   for (const file of files) {
     const fact: FileFact = {
@@ -134,6 +153,11 @@ function collect(source: DiffSource, settings: PrepareSettings, count: (text: st
       binary: file.binary,
     };
     facts.push(fact);
+    const secret = sendAnyway.has(file.path) ? null : (secretPathKind(file.path) ?? (file.oldPath === null ? null : secretPathKind(file.oldPath)));
+    if (secret) {
+      omitted.push({ path: file.path, reason: 'secret', detail: secret });
+      continue;
+    }
     const reason = classify(file);
     if (reason) {
       omitted.push({ path: file.path, reason });
@@ -144,20 +168,74 @@ function collect(source: DiffSource, settings: PrepareSettings, count: (text: st
       collapsed.push(line);
       continue;
     }
-    content.push(contentFile(file, fact, count));
+    content.push({ file, fact });
   }
   const stats: ChangeStats = {
     files: files.length,
     additions: files.reduce((sum, f) => sum + f.additions, 0),
     deletions: files.reduce((sum, f) => sum + f.deletions, 0),
   };
-  const budgets = {
+  return { files, facts, omitted, collapsed, content, stats };
+}
+
+/** Tokens left for the user message of each stage. */
+function budgetsOf(settings: PrepareSettings, count: (text: string) => number): Record<Stage, number> {
+  return {
     single: settings.maxInputTokens - count(settings.frames.single) - FORMAT_OVERHEAD_TOKENS,
     map: settings.maxInputTokens - count(settings.frames.map) - FORMAT_OVERHEAD_TOKENS,
     reduce: settings.maxInputTokens - count(settings.frames.reduce) - FORMAT_OVERHEAD_TOKENS,
   };
-  return { files, facts, omitted, collapsed, content, stats, budgets };
 }
+
+/**
+ * Per file, the diff text a plan sends: each request's sections, from a file's header line (known
+ * exactly, and never equal to a diff line, which starts with ` `, `+`, `-`, `@` or `\\`) to the
+ * next one. Only what is sent is screened for secrets: a file cut to its share is screened as far
+ * as it goes to the model.
+ */
+function sentSections(plan: DiffPlan, headers: ReadonlyMap<string, string>): ScanItem[] {
+  const messages = plan.mode === 'single' ? [plan.message] : plan.mode === 'map' ? plan.parts : [];
+  const items: ScanItem[] = [];
+  for (const { user } of messages) {
+    let current: { path: string; start: number } | null = null;
+    for (let at = user.indexOf('\ndiff --git '); at !== -1; at = user.indexOf('\ndiff --git ', at + 1)) {
+      const lineEnd = user.indexOf('\n', at + 1);
+      const path = headers.get(user.slice(at + 1, lineEnd === -1 ? user.length : lineEnd));
+      if (path === undefined) continue;
+      if (current) items.push({ path: current.path, text: user.slice(current.start, at) });
+      current = { path, start: lineEnd === -1 ? user.length : lineEnd + 1 };
+    }
+    if (current) items.push({ path: current.path, text: user.slice(current.start) });
+  }
+  return items;
+}
+
+/**
+ * Plans, screens what the plan sends for secrets (secret-scan.ts), and while a file turns out to
+ * hold one, moves it to `omitted` and plans again (line counts are kept, so that is quick).
+ */
+async function planScreened(
+  collected: Collected,
+  settings: PrepareSettings,
+  ctx: { count: (text: string) => number; lineTokens: LineTokens },
+  singleOnly: boolean,
+): Promise<Omit<PreparedDiff, 'tokenized'> | null> {
+  const sendAnyway = new Set(settings.includeSecrets ?? []);
+  for (;;) {
+    const planned = plan(collected, settings, ctx, singleOnly);
+    if (!planned) return null;
+    const headers = new Map(collected.content.map(({ file }) => [headerLine(file), file.path]));
+    const items = sentSections(planned.plan, headers).filter((item) => !sendAnyway.has(item.path));
+    const found = await scanForSecrets(items);
+    if (found.size === 0) return planned;
+    const flagged = new Map<string, string>();
+    for (const [i, detail] of found) if (!flagged.has(items[i]!.path)) flagged.set(items[i]!.path, detail);
+    for (const [path, detail] of flagged) collected.omitted.push({ path, reason: 'secret', detail });
+    collected.content = collected.content.filter(({ file }) => !flagged.has(file.path));
+  }
+}
+
+const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 /** The distinct diff texts of `files`, in order: what a shared table of line counts covers. */
 function docsOf(files: readonly ParsedFile[]): DiffLines[] {
@@ -165,33 +243,24 @@ function docsOf(files: readonly ParsedFile[]): DiffLines[] {
 }
 
 /**
- * The local stage, synchronous and CPU-bound (runs in the worker pool): parse, omit, collapse,
- * count tokens with the model's tokenizer and plan the requests so each fits `maxInputTokens`.
- * Every line is tokenized at most once, and only lines that may be sent: a file far larger than
- * its share of the requests is counted only as far as that share. With `share`, a helper worker
- * running {@link precountSync} counts lines too (the result is the same, sooner).
+ * The local stage, CPU-bound (runs in the worker pool): parse, omit (secrets by path and content,
+ * lock, generated, ...), collapse, count tokens with the model's tokenizer and plan the requests
+ * so each fits `maxInputTokens`. Every line is tokenized at most once, and only lines that may be
+ * sent: a file far larger than its share of the requests is counted only as far as that share.
+ * With `share`, a helper worker running {@link precountSync} counts lines too (the result is the
+ * same, sooner).
  */
-export function prepareSync(source: DiffSource, settings: PrepareSettings, share?: CountShare): PreparedDiff {
+export async function prepare(source: DiffSource, settings: PrepareSettings, share?: CountShare): Promise<PreparedDiff> {
   try {
-    const count = (text: string): number => countTokens(text, settings.encoding);
-    const { files, facts, omitted, collapsed, content, stats, budgets } = collect(source, settings, count);
-    const docs = share ? docsOf(files) : [];
-    const lineTokens = new LineTokens(count, share ? { counts: offerCounts(share, docs), docs } : undefined);
-    const ctx = { count, lineTokens };
-    const base = { stats, facts, omitted, collapsed, encoding: settings.encoding, budgets };
-    const withTotal = (plan: DiffPlan): PreparedDiff => {
-      const total = totalTokens(content);
-      return { ...base, diffTokens: total.tokens, diffTokensExact: total.exact, plan };
-    };
-    if (files.length === 0) return withTotal({ mode: 'empty' });
-    const notes = notesOf(omitted, collapsed);
-    const single = planSingle(content, notes, stats, budgets.single, ctx);
-    if (single) return withTotal({ mode: 'single', message: single });
-    if (budgets.map < MIN_USER_BUDGET || budgets.reduce < MIN_USER_BUDGET) {
-      const needed = settings.maxInputTokens - Math.min(budgets.map, budgets.reduce) + MIN_USER_BUDGET;
-      return withTotal({ mode: 'too-small', needed, budget: settings.maxInputTokens });
+    const collected = collect(source, settings);
+    if (!share && settings.tokenize === 'when-needed') {
+      const planned = await planByBytes(collected, settings);
+      if (planned) return planned;
     }
-    return withTotal(planMap(content, stats, budgets.map, settings, ctx));
+    const count = (text: string): number => countTokens(text, settings.encoding);
+    const docs = share ? docsOf(collected.files) : [];
+    const lineTokens = new LineTokens(count, share ? { counts: offerCounts(share, docs), docs } : undefined);
+    return { ...(await planScreened(collected, settings, { count, lineTokens }, false))!, tokenized: true };
   } finally {
     if (share) {
       stopHelper(share.control);
@@ -200,10 +269,61 @@ export function prepareSync(source: DiffSource, settings: PrepareSettings, share
   }
 }
 
+/**
+ * The whole change in one request, planned with byte counts (never loading the tokenizer), or
+ * null when its bytes do not fit. Cheap enough for a small diff on the caller's thread (see
+ * `inProcessMaxChars`).
+ */
+export async function prepareByBytes(source: DiffSource, settings: PrepareSettings): Promise<PreparedDiff | null> {
+  return planByBytes(collect(source, settings), settings);
+}
+
+async function planByBytes(collected: Collected, settings: PrepareSettings): Promise<PreparedDiff | null> {
+  if (!fitsByBytes(collected, settings)) return null;
+  const planned = await planScreened(collected, settings, { count: utf8Bytes, lineTokens: new LineTokens(utf8Bytes) }, true);
+  return planned ? { ...planned, tokenized: false, diffTokensExact: false } : null;
+}
+
+/** A cheap first check: the diff texts holding the content, in characters, must fit the single request's bytes. */
+function fitsByBytes(collected: Collected, settings: PrepareSettings): boolean {
+  let chars = 0;
+  // Files of a diff given as text share one text.
+  for (const text of new Set(collected.content.map(({ file }) => file.lines.text))) chars += text.length;
+  return chars < settings.maxInputTokens;
+}
+
+/** Plans with `ctx.count`; with `singleOnly`, null unless everything fits one request. */
+function plan(
+  collected: Collected,
+  settings: PrepareSettings,
+  ctx: { count: (text: string) => number; lineTokens: LineTokens },
+  singleOnly: boolean,
+): Omit<PreparedDiff, 'tokenized'> | null {
+  const { files, facts, omitted, collapsed, stats } = collected;
+  const { count } = ctx;
+  const budgets = budgetsOf(settings, count);
+  const content = collected.content.map(({ file, fact }) => contentFile(file, fact, count));
+  const base = { stats, facts, omitted, collapsed, encoding: settings.encoding, budgets };
+  const withTotal = (plan: DiffPlan): Omit<PreparedDiff, 'tokenized'> => {
+    const total = totalTokens(content);
+    return { ...base, diffTokens: total.tokens, diffTokensExact: total.exact, plan };
+  };
+  if (files.length === 0) return withTotal({ mode: 'empty' });
+  const notes = notesOf(omitted, collapsed);
+  const single = planSingle(content, notes, stats, budgets.single, ctx);
+  if (single) return withTotal({ mode: 'single', message: single });
+  if (singleOnly) return null;
+  if (budgets.map < MIN_USER_BUDGET || budgets.reduce < MIN_USER_BUDGET) {
+    const needed = settings.maxInputTokens - Math.min(budgets.map, budgets.reduce) + MIN_USER_BUDGET;
+    return withTotal({ mode: 'too-small', needed, budget: settings.maxInputTokens });
+  }
+  return withTotal(planMap(content, stats, budgets.map, settings, ctx));
+}
+
 class Stopped extends Error {}
 
 /**
- * A helper's half of {@link prepareSync} (in a second worker of the pool): it parses the same
+ * A helper's half of {@link prepare} (in a second worker of the pool): it parses the same
  * diff and counts what the map plan's water-filling will need, from the last file backwards,
  * into the planner's shared table, until the planner is done.
  */
@@ -214,7 +334,9 @@ export function precountSync(source: DiffSource, settings: PrepareSettings, shar
       if (stopped(share)) throw new Stopped();
       return countTokens(text, settings.encoding);
     };
-    const { files, content, stats, budgets } = collect(source, settings, count);
+    const { files, content: candidates, stats } = collect(source, settings);
+    const budgets = budgetsOf(settings, count);
+    const content = candidates.map(({ file, fact }) => contentFile(file, fact, count));
     const docs = docsOf(files);
     const counts = acceptCounts(share, HELPER_WAIT_MS);
     if (!counts || counts.length < Math.max(1, lineCount(docs)) || budgets.map < MIN_USER_BUDGET) return;

@@ -34,13 +34,24 @@ interface Line {
   churn: number;
 }
 
-/** Merges analyses of one file that was split over several parts: summaries joined, max impact. */
-function mergeFiles(parts: readonly (PartAnalysis | null)[]): Map<string, FileAnalysis> {
+/** `./x`, `b/x` or ` x ` as the model may write a path -> `x`. */
+function normalizePath(path: string): string {
+  return path.trim().replace(/^\.\//, '').replace(/^[ab]\//, '');
+}
+
+/**
+ * The model's analyses by path, only for paths of the change: summaries of a file split over
+ * several parts are joined (max impact). A path the model wrote in another form (`b/x`, `./x`)
+ * is matched to ours; a path that is not in the change is dropped.
+ */
+function analysesByPath(parts: readonly (PartAnalysis | null)[], known: ReadonlySet<string>): Map<string, FileAnalysis> {
   const byPath = new Map<string, FileAnalysis>();
   for (const part of parts) {
     for (const file of part?.files ?? []) {
-      const seen = byPath.get(file.path);
-      if (!seen) byPath.set(file.path, { ...file });
+      const path = known.has(file.path) ? file.path : normalizePath(file.path);
+      if (!known.has(path)) continue;
+      const seen = byPath.get(path);
+      if (!seen) byPath.set(path, { ...file, path });
       else {
         seen.impact = Math.max(seen.impact, file.impact);
         if (!seen.summary.includes(file.summary)) seen.summary = `${seen.summary}; ${file.summary}`;
@@ -53,25 +64,28 @@ function mergeFiles(parts: readonly (PartAnalysis | null)[]): Map<string, FileAn
 /**
  * The reduce request's user message: themes, then file summaries by impact, then the changes
  * shown without content, water-filled into `budget` tokens (what does not fit is counted in an
- * "and N more" line). CPU-bound: runs in the worker pool.
+ * "and N more" line). The file list is ours (`partPaths`): a file the model did not describe is
+ * listed from local facts, and a path it made up is dropped. CPU-bound: runs in the worker pool.
  */
 export function renderReduceSync(input: ReduceInput): { user: string; tokens: number } {
   const count = (text: string): number => countTokens(text, input.encoding);
-  const analysed = mergeFiles(input.parts);
+  const ours = [...new Set(input.partPaths.flat())];
+  const analysed = analysesByPath(input.parts, new Set(ours));
   const factByPath = new Map(input.facts.map((f) => [f.path, f]));
-  const failedPaths = input.parts.flatMap((part, i) => (part === null ? (input.partPaths[i] ?? []) : []));
+  const failed = new Set(input.parts.flatMap((part, i) => (part === null ? (input.partPaths[i] ?? []) : [])));
   const fileLines: Line[] = [];
-  for (const [path, file] of analysed) {
+  for (const path of ours) {
     const fact = factByPath.get(path);
     const churn = fact ? fact.additions + fact.deletions : 0;
-    const stat = fact ? ` (${fact.status}, +${String(fact.additions)} -${String(fact.deletions)})` : '';
-    fileLines.push({ text: `- [${String(file.impact)}] ${path}${stat}: ${file.summary}`, impact: file.impact, churn });
-  }
-  for (const path of failedPaths) {
-    if (analysed.has(path)) continue;
-    const fact = factByPath.get(path);
+    const file = analysed.get(path);
+    if (file) {
+      const stat = fact ? ` (${fact.status}, +${String(fact.additions)} -${String(fact.deletions)})` : '';
+      fileLines.push({ text: `- [${String(file.impact)}] ${path}${stat}: ${file.summary}`, impact: file.impact, churn });
+      continue;
+    }
     const stat = fact ? `${fact.status}, +${String(fact.additions)} -${String(fact.deletions)}` : 'changed';
-    fileLines.push({ text: `- [?] ${path} (${stat}; not analysed)`, impact: 2.5, churn: fact ? fact.additions + fact.deletions : 0 });
+    const why = failed.has(path) ? 'not analysed' : 'not described by the analysis';
+    fileLines.push({ text: `- [?] ${path} (${stat}; ${why})`, impact: 2.5, churn });
   }
   fileLines.sort((a, b) => b.impact - a.impact || b.churn - a.churn || a.text.localeCompare(b.text));
   const notes = [

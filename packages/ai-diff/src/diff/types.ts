@@ -15,12 +15,30 @@ export interface DiffFile {
   hunks: string[];
 }
 
-/** Why a file's content was left out of every prompt. */
-export type OmitReason = 'lock file' | 'generated' | 'vendored' | 'minified' | 'binary' | 'excluded by config';
+/** Why a file's content was left out of every prompt. `secret`: it looks like a credential. */
+export type OmitReason = 'secret' | 'lock file' | 'generated' | 'vendored' | 'minified' | 'binary' | 'excluded by config';
 
 export interface OmittedFile {
   path: string;
   reason: OmitReason;
+  /** For `secret`: what it looks like (`env file`, `private key`, `GitHub token`...). Never the secret itself. */
+  detail?: string;
+}
+
+/**
+ * What the repository says about a staged file beyond its diff (read only for a `repo` source):
+ * `.gitattributes` at the staged revision (`true` set, `false` explicitly unset, absent when
+ * unspecified) and whether the staged file starts with a generated-code marker.
+ */
+export interface FileHints {
+  /** `linguist-generated` */
+  generated?: boolean;
+  /** `linguist-vendored` */
+  vendored?: boolean;
+  /** `diff`: `false` for `-diff`, which git shows as binary. */
+  diff?: boolean;
+  /** A generated-code marker in the first lines of the staged file. */
+  generatedHeader?: boolean;
 }
 
 /** A change described in one line without content: a pure rename, a mode change, an empty file. */
@@ -52,4 +70,5 @@ export interface DiffLines {
 export interface ParsedFile extends Omit<DiffFile, 'hunks'> {
   lines: DiffLines;
   hunks: { from: number; to: number }[];
+  hints?: FileHints;
 }

@@ -85,13 +85,24 @@ export async function postJson(url: string, headers: Record<string, string>, bod
   }
 }
 
+/** Connection failures that mean nobody answers at that address (as opposed to a dropped connection). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'UND_ERR_CONNECT_TIMEOUT']);
+
 function transportError(error: unknown, host: string, options: PostOptions, timeout: AbortSignal): ProviderError {
   if (timeout.aborted && !options.signal.aborted) {
-    return new ProviderError('GITFLEET_AI_PROVIDER_TIMEOUT', `no answer from ${host} within ${String(options.timeoutMs)} ms`, { retryable: true, cause: error });
+    return new ProviderError('GITFLEET_AI_PROVIDER_TIMEOUT', `no answer from ${host} within ${String(options.timeoutMs)} ms`, {
+      retryable: true,
+      providerDown: true,
+      cause: error,
+    });
   }
-  const code = (error as { code?: string }).code;
+  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
   const message = redact(`request to ${host} failed: ${code ?? (error instanceof Error ? error.message : String(error))}`, options.secret);
-  return new ProviderError('GITFLEET_AI_PROVIDER_NETWORK', message, { retryable: !options.signal.aborted, cause: error });
+  return new ProviderError('GITFLEET_AI_PROVIDER_NETWORK', message, {
+    retryable: !options.signal.aborted,
+    providerDown: !options.signal.aborted && code !== undefined && UNREACHABLE.has(code),
+    cause: error,
+  });
 }
 
 export interface RetryOptions {
