@@ -8,7 +8,7 @@
 // @rnx-kit/third-party-notices from the bundles' source maps; the maps are not shipped.
 import { writeThirdPartyNotices } from '@rnx-kit/third-party-notices';
 import { build } from 'esbuild';
-import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const { version } = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
@@ -66,3 +66,7 @@ await writeThirdPartyNotices({
   ],
 });
 await Promise.all([...maps, 'dist/bundles.map'].map((file) => rm(file)));
+// @gitfleet/report carries the report page (Observable Plot and the d3 modules it uses, a string
+// that every HTML report inlines) and Linguist's languages, built in when it was built: their notices.
+const { thirdPartyNotices } = await import('@gitfleet/report');
+await appendFile('dist/THIRD-PARTY-NOTICES.txt', `\n\n${'='.repeat(72)}\n\nBuilt into @gitfleet/report (the HTML report page, inlined into every report gitfleet writes; Linguist's languages):\n\n${thirdPartyNotices}\n`);

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // GITHUB_API_URL / GITLAB_API_URL on the fake forge (whose clone URLs point at that git server, so
 // its repositories clone for real), and the model on the fake LLM server.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const READMES = ['README.md', 'packages/git/README.md', 'packages/providers/README.md', 'packages/tokens/README.md', 'packages/ai-diff/README.md', 'packages/session/README.md', 'packages/dataset/README.md', 'packages/mine/README.md', 'apps/cli/README.md', 'apps/sdk/README.md', 'docs/migrating-from-gitfleet.md'];
+const READMES = ['README.md', 'packages/git/README.md', 'packages/providers/README.md', 'packages/tokens/README.md', 'packages/ai-diff/README.md', 'packages/session/README.md', 'packages/dataset/README.md', 'packages/mine/README.md', 'packages/report/README.md', 'apps/cli/README.md', 'apps/sdk/README.md', 'docs/migrating-from-gitfleet.md'];
 // Example files live inside the test package, so `@gitfleet/*` imports resolve as in an app that depends on them.
 const EXAMPLES_DIR = fileURLToPath(new URL('../.examples', import.meta.url));
 const TOKEN = 'ghp_examplesEEEEEEEEEEEEEEEEEEEEEEEEEEEE1';

@@ -49,6 +49,17 @@ Examples:
 
 Tokens and clone credentials: as for \`gitfleet repos\` and \`gitfleet clone\` (see their --help).`;
 
+const REPORT_HELP = `
+The report (--format html, gitfleet report) is one HTML file with everything inlined: it opens from
+disk with no network request (its Content-Security-Policy forbids any), and prints. Charts: commits
+per month (fleet, per repository), top authors by commits and surviving lines (identities merged
+across the fleet), ownership and bus factor, churn hotspots, weekday x hour activity in each
+author's own time zone, languages by file extension, pull requests and issues per month (when the
+dataset has them). Tables sort and filter; click a repository for its own view.
+Examples:
+  gitfleet mine github:acme --out data --with prs,issues && gitfleet report --data data -o acme.html
+  gitfleet analyze ./my-repo --format html -o my-repo.html`;
+
 /** Options every repository command shares. */
 function common(cmd: Command, formats: readonly string[] = FORMATS, defaultFormat = 'table'): Command {
   return cmd
@@ -183,12 +194,30 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
       .option('--since <date>', 'only commits newer than this (2024-01-01, ISO 8601 or unix seconds)')
       .option('--until <date>', 'only commits older than this')
       .option('--exclude-path <glob>', 'leave these files out of ownership and churn (repeatable), e.g. "vendor/**"', collect)
-      .option('--out <dir>', 'with --format parquet: the dataset directory, written as `gitfleet mine` writes it'),
-    ['table', 'json', 'parquet'],
+      .option('--out <dir>', 'with --format parquet: the dataset directory, written as `gitfleet mine` writes it')
+      .option('-o, --output <file>', "with --format html: the report file (default report.html; '-' for stdout)")
+      .option('--title <text>', 'with --format html: the heading of the report (default: the repository)')
+      .option('--include-bots', 'with --format html: count bots too (left out by default)')
+      .addHelpText('after', REPORT_HELP),
+    ['table', 'json', 'parquet', 'html'],
   ).action(async (repo: string, opts: unknown) => {
     const failed = await analyzeCommand(repo, opts, ctx);
     if (failed > 0) setExit(EXIT.failure);
   });
+
+  program
+    .command('report')
+    .description('one self-contained HTML report of a dataset written by gitfleet mine: charts and tables, fleet and per repository')
+    .requiredOption('--data <dir>', 'the dataset directory')
+    .option('-o, --output <file>', "the report file ('-' for stdout)", 'report.html')
+    .option('--title <text>', 'the heading of the report (default: "Fleet report", or the repository for one)')
+    .option('--include-bots', 'count bots (dependabot, renovate, [bot], ...) in every chart and table; left out by default')
+    .option('--threshold <share>', 'bus factor: the share of the surviving lines its owners hold (default 0.5)')
+    .option('--top <n>', 'authors, owners, files and languages per chart and per repository (default 15)')
+    .option('--max-authors <n>', 'rows of the fleet authors table (default 500)')
+    .option('--repair', 'complete a publish that a killed writer left unfinished, instead of refusing the dataset')
+    .addHelpText('after', REPORT_HELP)
+    .action(async (opts: unknown) => (await import('./commands/report.js')).reportCommand(opts, ctx));
 
   program
     .command('query')

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { analyzeRepository, createFleet, DEFAULT_MAX_BLAME_FILE_SIZE, type AnalysisReport } from '@gitfleet/git';
 import { z } from 'zod';
 import { byteSize, formatSize, globalSchema, open, parseOptions, positiveInt, type RunContext } from '../context.js';
@@ -6,7 +9,7 @@ import { formatTime, note, safe, table, write } from '../output.js';
 import { Progress } from '../progress.js';
 
 const schema = globalSchema.extend({
-  format: z.enum(['table', 'json', 'parquet']).default('table'),
+  format: z.enum(['table', 'json', 'parquet', 'html']).default('table'),
   rev: z.string().optional(),
   top: positiveInt.default(10),
   mailmap: z.boolean().default(true),
@@ -15,6 +18,9 @@ const schema = globalSchema.extend({
   until: z.string().optional(),
   excludePath: z.array(z.string()).default([]),
   out: z.string().min(1).optional(),
+  output: z.string().min(1).optional(),
+  title: z.string().optional(),
+  includeBots: z.boolean().default(false),
 });
 
 /**
@@ -25,7 +31,9 @@ const schema = globalSchema.extend({
 export async function analyzeCommand(target: string, raw: unknown, ctx: RunContext): Promise<number> {
   const opts = parseOptions(schema, raw);
   if (opts.format === 'parquet') return analyzeToDataset(target, opts, ctx);
+  if (opts.format === 'html') return analyzeToReport(target, opts, ctx);
   if (opts.out !== undefined) throw new UsageError('--out goes with --format parquet');
+  if (opts.output !== undefined) throw new UsageError('-o/--output goes with --format html');
   const since = opts.since === undefined ? undefined : unixSeconds('since', opts.since);
   const until = opts.until === undefined ? undefined : unixSeconds('until', opts.until);
   // A URL is cloned first: bare (no work tree needed) and full (the report needs all history).
@@ -68,16 +76,41 @@ type AnalyzeOptions = z.infer<typeof schema>;
 /** `--format parquet --out <dir>`: one repository through the same pipeline and writer as `gitfleet mine`. */
 async function analyzeToDataset(target: string, opts: AnalyzeOptions, ctx: RunContext): Promise<number> {
   if (opts.out === undefined) throw new UsageError('--format parquet needs --out <dir>: the dataset directory');
-  if (opts.rev !== undefined) throw new UsageError('--rev does not apply to --format parquet: the dataset holds every branch, and ownership at the default branch');
-  if (!opts.mailmap) throw new UsageError('--no-mailmap does not apply to --format parquet: the dataset always applies the .mailmap');
+  if (opts.output !== undefined) throw new UsageError('-o/--output goes with --format html; the dataset directory is --out');
+  return mineOne(target, opts.out, opts, ctx, 'parquet');
+}
+
+/**
+ * `--format html -o <file>`: the repository mined into a temporary dataset by the same pipeline,
+ * then its report (the fleet report, restricted to one repository, opens at the repository view).
+ */
+async function analyzeToReport(target: string, opts: AnalyzeOptions, ctx: RunContext): Promise<number> {
+  if (opts.out !== undefined) throw new UsageError('--out is the dataset directory of --format parquet; write the report with -o <file>');
+  const temp = await mkdtemp(join(tmpdir(), 'gitfleet-analyze-'));
+  try {
+    const failed = await mineOne(target, temp, opts, ctx, 'html');
+    if (failed > 0) return failed; // the failure was printed; no report of nothing
+    const { emitReport, reportOptions } = await import('./report.js');
+    await emitReport(temp, opts.output ?? 'report.html', reportOptions({ includeBots: opts.includeBots, top: opts.top, ...(opts.title !== undefined ? { title: opts.title } : {}) }, ctx));
+    return 0;
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+/** One repository into a dataset through `gitfleet mine`'s pipeline. */
+async function mineOne(target: string, out: string, opts: AnalyzeOptions, ctx: RunContext, format: 'parquet' | 'html'): Promise<number> {
+  if (opts.rev !== undefined) throw new UsageError(`--rev does not apply to --format ${format}: the dataset holds every branch, and ownership at the default branch`);
+  if (!opts.mailmap) throw new UsageError(`--no-mailmap does not apply to --format ${format}: the dataset always applies the .mailmap`);
   const { runMine } = await import('./mine.js');
   return runMine(
     {
       sources: [target],
       format: 'table',
+      summary: format === 'parquet',
       cache: { cache: opts.cache, cacheDir: opts.cacheDir },
       options: {
-        out: opts.out,
+        out,
         excludePaths: opts.excludePath,
         ...(opts.since !== undefined ? { since: opts.since } : {}),
         ...(opts.until !== undefined ? { until: opts.until } : {}),

@@ -45,6 +45,8 @@ export interface MineCommandInput {
   options: Omit<MineOptions, 'session' | 'signal'>;
   format: MineCliOptions['format'];
   cache: { cache: boolean; cacheDir?: string | undefined };
+  /** Print the summary on stdout (default true); `analyze --format html` keeps stdout for its report. */
+  summary?: boolean;
 }
 
 /**
@@ -105,7 +107,9 @@ export async function runMine(input: MineCommandInput, ctx: RunContext): Promise
     bars.stop();
   }
   const summary = await run.summary;
-  if (items) {
+  if (input.summary === false) {
+    // Nothing on stdout.
+  } else if (items) {
     const { results: _results, ...rest } = summary;
     await items.add({ type: 'summary', ...rest });
     await items.end();
