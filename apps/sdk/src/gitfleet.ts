@@ -1,6 +1,7 @@
 import { generateCommitMessage, type CommitMessageResult, type GenerateOptions } from '@gitfleet/ai-diff';
 import { openDataset, type Dataset, type OpenDatasetOptions } from '@gitfleet/dataset';
 import { mine, type MineOptions, type MineRun, type MineSource } from '@gitfleet/mine';
+import { writeReport, type ReportOptions, type ReportSource, type WriteReportResult } from '@gitfleet/report';
 import {
   analyzeRepository,
   createFleet,
@@ -528,6 +529,25 @@ export class GitFleet {
     this.#runs.add(settled);
     void settled.then(() => this.#runs.delete(settled));
     return run;
+  }
+
+  /**
+   * Writes the HTML report of a dataset (`@gitfleet/report`, what `gitfleet report` writes): one
+   * self-contained file with commits per month, top authors, ownership and bus factor, churn
+   * hotspots, an activity heatmap, languages and a drill-down to each repository; it opens from
+   * `file://` and loads nothing. `source` is a dataset directory or a dataset opened with
+   * {@link GitFleet.openDataset}. The file appears whole or not at all.
+   *
+   * @example
+   * ```js
+   * const { file, bytes, repositories } = await gf.report('data', 'report.html', { title: 'Our fleet' });
+   * console.log(`${file}: ${repositories} repositories, ${bytes} bytes`);
+   * ```
+   */
+  async report(source: ReportSource, file: string, options: ReportOptions = {}): Promise<WriteReportResult> {
+    this.#assertOpen('report');
+    const signal = options.signal ? AbortSignal.any([options.signal, this.#closing.signal]) : this.#closing.signal;
+    return writeReport(source, file, { ...options, signal });
   }
 
   // --- Lifetime ----------------------------------------------------------------------------------

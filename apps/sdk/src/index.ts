@@ -100,3 +100,5 @@ export { SessionError } from '@gitfleet/session';
 export { DatasetError, isDatasetError, NAMED_QUERIES, TABLE_NAMES } from '@gitfleet/dataset';
 export { AiDiffError } from '@gitfleet/ai-diff';
 export { MineError } from '@gitfleet/mine';
+
+export type { ReportOptions, ReportSource, WriteReportResult } from '@gitfleet/report';

@@ -90,6 +90,25 @@ describe('GitFleet: datasets', () => {
     }
   });
 
+  it('writes the HTML report of a dataset, whole, from a directory or an open dataset', async () => {
+    const gf = createGitFleet({ cache: false });
+    try {
+      const file = join(home.path, 'report.html');
+      const result = await gf.report(dir, file, { title: 'Acme <fleet>', generatedTime: 0 });
+      const html = await readFile(file, 'utf8');
+      // The bot's commit is left out unless asked for, as in `gitfleet report`.
+      expect(result).toMatchObject({ file, bytes: Buffer.byteLength(html), repositories: 2, commits: 2 });
+      expect(html).toMatch(/^<!doctype html>/);
+      expect(html).toContain('Acme &lt;fleet&gt;');
+      expect(html).toContain('acme/lib');
+      const again = join(home.path, 'again.html');
+      expect(await gf.report(await gf.openDataset(dir), again, { title: 'Acme <fleet>', generatedTime: 0, includeBots: true })).toMatchObject({ commits: 3 });
+      await expect(gf.report(join(home.path, 'nothing'), join(home.path, 'x.html'))).rejects.toMatchObject({ code: 'GITFLEET_DATASET_NOT_FOUND' });
+    } finally {
+      await gf.close();
+    }
+  });
+
   it('close() closes the datasets it opened; a missing dataset is a typed error', async () => {
     const gf = createGitFleet({ cache: false });
     const dataset = await gf.openDataset(dir);
