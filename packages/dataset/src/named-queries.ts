@@ -72,7 +72,7 @@ const QUERIES: readonly NamedQuery[] = [
       includeBots,
     ],
     sql: () => `
-      WITH o AS (SELECT o.repository, coalesce(o.author_id, o.author_key) AS author, arg_max(o.author_name, o.lines) AS raw_name, sum(o.lines) AS lines
+      WITH o AS (SELECT o.repository, coalesce(o.author_id, o.author_key) AS author, arg_max(o.author_name, (o.lines, o.author_name)) AS raw_name, sum(o.lines) AS lines
                  FROM ownership o LEFT JOIN authors a ON a.author_id = o.author_id WHERE ${notBot} GROUP BY 1, 2 HAVING sum(o.lines) > 0),
       r AS (SELECT *, sum(lines) OVER (PARTITION BY repository ORDER BY lines DESC, author ROWS UNBOUNDED PRECEDING) AS running,
                       sum(lines) OVER (PARTITION BY repository) AS total,

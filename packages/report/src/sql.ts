@@ -86,10 +86,13 @@ export const fleetTimeSql = (table: string): string => `
   UNION ALL SELECT 'last', 0, max(author_time) FROM d
   UNION ALL SELECT 'bot_commits', 0, count(DISTINCT sha) FROM ${table} WHERE is_bot AND NOT $include_bots`;
 
-/** The top `$top` authors of each repository by commits, with their display name. */
+/**
+ * The top `$top` authors of each repository by commits, with their display name. Every `arg_max`
+ * here breaks ties on the name and email, so that the same dataset always gives the same report.
+ */
 export const repositoryAuthorsByCommitsSql = (table: string): string => `
   WITH ${commits(table)},
-  per AS (SELECT repository, author, count(*) AS amount, arg_max(author_name, author_time) AS raw_name, arg_max(author_email, author_time) AS raw_email
+  per AS (SELECT repository, author, count(*) AS amount, arg_max(author_name, (author_time, author_name, author_email)) AS raw_name, arg_max(author_email, (author_time, author_name, author_email)) AS raw_email
           FROM c GROUP BY ALL),
   r AS (SELECT *, row_number() OVER (PARTITION BY repository ORDER BY amount DESC, author) AS rank FROM per)
   SELECT r.repository, r.author, r.amount, coalesce(a.name, r.raw_name) AS name, coalesce(a.email, r.raw_email) AS email, coalesce(a.is_bot, false) AS is_bot
@@ -102,7 +105,7 @@ export const repositoryAuthorsByCommitsSql = (table: string): string => `
  */
 export const REPOSITORY_OWNERS = `
   WITH ${OWNERSHIP},
-  per AS (SELECT repository, author, sum(lines) AS amount, arg_max(author_name, lines) AS raw_name, arg_max(author_email, lines) AS raw_email
+  per AS (SELECT repository, author, sum(lines) AS amount, arg_max(author_name, (lines, author_name, author_email)) AS raw_name, arg_max(author_email, (lines, author_name, author_email)) AS raw_email
           FROM o GROUP BY ALL HAVING sum(lines) > 0),
   r AS (SELECT *, row_number() OVER (PARTITION BY repository ORDER BY amount DESC, author) AS rank,
                   sum(amount) OVER (PARTITION BY repository ORDER BY amount DESC, author ROWS UNBOUNDED PRECEDING) AS running,
