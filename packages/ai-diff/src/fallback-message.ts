@@ -76,7 +76,6 @@ function statusWord(fact: FileFact, words: LocalWords): string {
   return words[fact.status];
 }
 
-const upperFirst = (text: string): string => (text ? text[0]!.toUpperCase() + text.slice(1) : text);
 const lowerFirst = (text: string): string => (text ? text[0]!.toLowerCase() + text.slice(1) : text);
 
 /**
@@ -99,7 +98,7 @@ export function buildLocalMessage(facts: readonly FileFact[], options: LocalMess
   } else {
     what = words.files(facts.length, commonDir(facts.map((f) => f.path)));
   }
-  let subject = upperFirst(words.subject(verb, what));
+  let subject = words.subject(verb, what);
   const style = options.style ?? (options.conventional ? 'conventional' : 'plain');
   if (style !== 'plain') {
     const guessed = guessTypeAndScope(facts);

@@ -177,9 +177,9 @@ export interface PipelineRun<T> {
 export async function runPipeline<T>(options: PipelineOptions, schema: z.ZodType<T>): Promise<PipelineRun<T>> {
   const started = Date.now();
   checkOptions(options);
-  const language = checkStyleOptions(options);
   const warnings: string[] = [];
   const config = await resolveConfig(options, warnings);
+  const language = checkStyleOptions({ ...options, ...(options.language === undefined && config.language !== undefined ? { language: config.language } : {}) });
   const template = await loadTemplate(options, config, options.signal);
   const state: RunState = { calls: 0, emit: safeEmitter(options.onEvent, config.apiKey), secret: config.apiKey };
   for (const message of warnings) state.emit({ type: 'warning', message });

@@ -1,5 +1,18 @@
 export { generateCommitMessage } from './generate-commit-message.js';
 export type { GenerateOptions, CommitMessageResult } from './generate-commit-message.js';
+export { proposeSplit, checkGroups } from './propose-split.js';
+export type { SplitOptions, SplitGroup, SplitProposal } from './propose-split.js';
+export type { MessageStyleOptions } from './message-context.js';
+export { learnConventions } from './conventions/learn-conventions.js';
+export type { LearnConventionsOptions, LearnedConventions } from './conventions/learn-conventions.js';
+export { analyzeHistory } from './conventions/analyze-history.js';
+export { ticketFromBranch } from './conventions/branch-ticket.js';
+export type { RepoConventions, HistorySubject, TicketPlacement } from './conventions/types.js';
+export { loadPromptTemplate, checkPromptTemplate, PROMPT_VARIABLES } from './prompt-template.js';
+export type { PromptVariable } from './prompt-template.js';
+export type { CommitStyle } from './prompts.js';
+export { GITMOJI_CODES } from './style/gitmoji.js';
+export { LOCAL_LANGUAGES } from './style/local-words.js';
 export { prepareDiff, resolveMaxInputTokens } from './prepare-diff.js';
 export type { PrepareDiffOptions } from './prepare-diff.js';
 export type { PreparedDiff, DiffPlan, PlannedMessage } from './diff/prepare.js';
