@@ -389,7 +389,7 @@ export async function runPipeline<T>(options: PipelineOptions, schema: z.ZodType
 export async function generateCommitMessage(options: GenerateOptions): Promise<CommitMessageResult> {
   const run = await runPipeline({ ...options, task: 'message' }, messageAnswer);
   const { plan, state, outcome } = run;
-  const maxLength = run.plan.shape.subjectMaxLength + (run.plan.ticket && run.plan.conventions?.ticket ? run.plan.ticket.length + 3 : 0);
+  const maxLength = run.plan.shape.subjectMaxLength + (run.plan.ticket && run.plan.placement ? run.plan.ticket.length + 3 : 0);
   const finish = (result: Omit<CommitMessageResult, 'calls' | 'style'>): CommitMessageResult => {
     if (result.fallback) state.emit({ type: 'fallback', reason: result.fallback.reason });
     state.emit({ type: 'done', calls: state.calls, ms: Date.now() - run.started, fallback: result.fallback !== null });

@@ -6,7 +6,7 @@ import { defaultConfigFile } from './config/load-ai-config.js';
 import { applyTicket } from './conventions/branch-ticket.js';
 import { describeConventions, scopesFor } from './conventions/describe.js';
 import { learnConventions, type LearnedConventions } from './conventions/learn-conventions.js';
-import type { RepoConventions } from './conventions/types.js';
+import type { RepoConventions, TicketPlacement } from './conventions/types.js';
 import type { IgnoreRules } from './diff/classify.js';
 import type { FileFact } from './diff/types.js';
 import { AiDiffError } from './errors.js';
@@ -100,10 +100,19 @@ export async function conventionsFor(
   }
 }
 
+/** Below this many commits a history says nothing about its conventions (only the branch's ticket counts). */
+const MIN_COMMITS = 5;
+
+/** The conventions when the history is long enough to show any, else null. */
+function trusted<T extends RepoConventions>(conventions: T | null): T | null {
+  return conventions && conventions.commits >= MIN_COMMITS ? conventions : null;
+}
+
 /** The style: the caller's, else the history's (when it shows one), else the config's, else plain. */
-export function resolveStyle(options: MessageStyleOptions, config: AiConfig, conventions: RepoConventions | null): CommitStyle {
+export function resolveStyle(options: MessageStyleOptions, config: AiConfig, learned: RepoConventions | null): CommitStyle {
   if (options.style) return options.style;
   if (options.conventional) return 'conventional';
+  const conventions = trusted(learned);
   if (conventions && conventions.style !== 'plain') return conventions.style;
   return config.style ?? 'plain';
 }
@@ -115,6 +124,8 @@ export interface MessagePlan {
   language: MessageLanguage | null;
   /** The ticket from the branch name, added to each message. */
   ticket: string | null;
+  /** Where the history puts tickets in subjects; null: in a `Refs:` trailer. */
+  placement: TicketPlacement | null;
   /** Options for normalizeSubject beyond length and style. */
   normalize: { types?: readonly string[]; gitmojiFormat: 'emoji' | 'code'; imperative: boolean; subjectCase?: 'lower' | 'upper'; areaPrefix: boolean };
 }
@@ -127,8 +138,9 @@ export function planMessage(input: {
   template: string | null;
   facts: readonly FileFact[];
 }): MessagePlan {
-  const { conventions, language, style } = input;
-  const ticket = conventions && 'branchTicket' in conventions ? conventions.branchTicket : null;
+  const { language, style } = input;
+  const ticket = input.conventions && 'branchTicket' in input.conventions ? input.conventions.branchTicket : null;
+  const conventions = trusted(input.conventions);
   const placement = conventions?.ticket?.placement ?? null;
   // A ticket that goes into the subject takes its room from the model's limit.
   const reserve = ticket && placement ? ticket.length + 3 : 0;
@@ -151,6 +163,7 @@ export function planMessage(input: {
     conventions,
     language,
     ticket,
+    placement,
     normalize: {
       gitmojiFormat: conventions?.gitmojiFormat ?? 'emoji',
       imperative: language === null,
@@ -163,7 +176,7 @@ export function planMessage(input: {
 /** The ticket (when the branch has one) where the history puts tickets. */
 export function finishMessage(plan: MessagePlan, message: { subject: string; body: string }, maxLength: number): { subject: string; body: string } {
   if (!plan.ticket) return message;
-  return applyTicket(message, plan.ticket, plan.conventions?.ticket?.placement ?? null, maxLength, truncateWords);
+  return applyTicket(message, plan.ticket, plan.placement, maxLength, truncateWords);
 }
 
 /** The local message for some files, in the run's style, language and conventions. */

@@ -111,7 +111,7 @@ export async function proposeSplit(options: SplitOptions): Promise<SplitProposal
   const run = await runPipeline<SplitOutput>({ ...options, body: options.body ?? true, task: 'split' }, splitAnswer);
   const { plan, state, outcome } = run;
   const wantBody = options.body !== false;
-  const maxLength = plan.shape.subjectMaxLength + (plan.ticket && plan.conventions?.ticket ? plan.ticket.length + 3 : 0);
+  const maxLength = plan.shape.subjectMaxLength + (plan.ticket && plan.placement ? plan.ticket.length + 3 : 0);
   const text = (m: { subject: string; body: string }): string => (m.body ? `${m.subject}\n\n${m.body}` : m.subject);
   const group = (files: string[], m: { subject: string; body: string }): SplitGroup => ({ files, message: text(m), subject: m.subject, ...(m.body ? { body: m.body } : {}) });
   const omitted = outcome.prepared?.omitted ?? [];

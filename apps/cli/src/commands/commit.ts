@@ -122,7 +122,8 @@ async function splitCommand(opts: ReturnType<typeof schema.parse>, gitArgs: stri
     throw error;
   }
   const { candidates: _none, ...options } = generateOptions(opts, { repo: root }, ctx, root);
-  const proposal = await splitMessage({ ...options, body: opts.body });
+  // Each commit of a split says why in its body (the model leaves it empty when the subject says it all).
+  const proposal = await splitMessage({ ...options, body: true });
   for (const n of resultNotes(proposal, SECRET_HINT)) note(n);
   const renamedFrom = new Map(proposal.facts.filter((f) => f.oldPath !== null && f.status === 'renamed').map((f) => [f.path, f.oldPath!]));
   process.stderr.write(planText(proposal.groups, renamedFrom));
