@@ -157,7 +157,8 @@ export function planMessage(input: {
     ...(text ? { conventions: text } : {}),
   };
   if (input.template !== null) shape.template = renderPromptTemplate(input.template, shape, input.facts);
-  const subjectCase = conventions && conventions.subjectCase !== 'mixed' ? conventions.subjectCase : undefined;
+  // The case the history shows after its own prefix: it says nothing about another style's.
+  const subjectCase = conventions && conventions.subjectCase !== 'mixed' && conventions.style === style ? conventions.subjectCase : undefined;
   return {
     shape,
     conventions,
