@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { commitFiles, createEmptyRepo, createTempDir, git, type TempDir, type TempRepo } from '@gitfleet/test-kit';
 import { startLlmServer, type LlmServer } from '@gitfleet/test-kit/llm-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { aiEnv, gitfleet } from './ai-helpers.js';
+import { aiEnv, gitfleet, headMessage, runGit } from './ai-helpers.js';
 
 // The CLI's message options against the test kit's model server and real repositories.
 let server: LlmServer;
@@ -91,6 +91,27 @@ describe('commit-msg options', () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toBe(`gitfleet: prompt file ${bad}: unknown variable {{diff}} on line 1 (known: plan, files, conventions, language, max_subject_length, style)\n`);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('--dry-run leaves out what a real run leaves out: .gitfleetignore and --exclude', async () => {
+    const r = await gitfleet(repo.path, ['commit-msg', '--dry-run', '--exclude', '*.json', '-f', 'json'], aiEnv(server));
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as { omitted: { path: string; detail?: string }[]; files: string[] };
+    expect(summary.omitted.map((o) => [o.path, o.detail ?? null])).toEqual([
+      ['fixture.json', null],
+      ['snap.txt', '.gitfleetignore'],
+    ]);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('hook install --style gitmoji --lang fr: a plain git commit gets a French gitmoji message', async () => {
+    const install = await gitfleet(repo.path, ['hook', 'install', '--style', 'gitmoji', '--lang', 'fr']);
+    expect(install.code, install.stderr).toBe(0);
+    answer({ subject: 'Gérer un autre cas', gitmoji: ':bug:' });
+    const commit = await runGit(repo.path, ['commit', '--no-edit'], aiEnv(server));
+    expect(commit.code, commit.stderr).toBe(0);
+    expect((await headMessage(repo.path)).split('\n')[0]).toBe('🐛 Gérer un autre cas');
+    expect(server.requests.at(-1)!.system).toContain('in French (fr)');
   });
 
   it('--help explains the new options', async () => {

@@ -64,6 +64,10 @@ export async function loadTemplate(options: MessageStyleOptions, config: AiConfi
 /**
  * `.gitfleetignore` at the repository root (the work tree's file) and `ignore` beside the user
  * config file, in gitignore syntax. Missing files are fine; unreadable ones are skipped.
+ *
+ * @example
+ * const ignore = await readIgnoreRules('/path/to/repo', undefined, process.env);
+ * const prepared = await prepareDiff({ repo: '/path/to/repo', ignore });
  */
 export async function readIgnoreRules(root: string | null, configFile: string | false | undefined, env: NodeJS.ProcessEnv): Promise<IgnoreRules[]> {
   const sources: [string, string][] = [];

@@ -157,6 +157,21 @@ describe('generateCommitMessage with conventions: true', () => {
     expect(result.subject).toBe('[CORE-99] feat(parser): add src/parser/q.ts');
   });
 
+  test('an "area: description" history: the area is kept and the description follows its case', async () => {
+    const repo = await historyRepo([
+      ...Array.from({ length: 4 }, (_, i) => ({ message: `http: fix case ${String(i)}`, files: ['lib/http/h.js'] })),
+      ...Array.from({ length: 3 }, (_, i) => ({ message: `parser: speed up ${String(i)}`, files: ['lib/parser/p.js'] })),
+    ]);
+    repos.push(repo);
+    await writeFile(join(repo.path, 'lib/http/h.js'), 'changed\n');
+    await git(repo.path, ['add', '-A']);
+    server.setHandler(() => ({ json: { subject: 'http: Retry idempotent requests.' } }));
+    const result = await generateCommitMessage({ repo: repo.path, conventions: true, cache: false, env: serverEnv(server, 'openai'), configFile: false });
+    expect(result).toMatchObject({ style: 'plain', subject: 'http: retry idempotent requests' });
+    expect(lastSystem()).toContain('Subjects start with the area they change, "area: description"');
+    expect(lastSystem()).toContain('the area http (lib/http) for the paths of this change');
+  });
+
   test('with conventions off (the default) nothing is read from the history', async () => {
     const repo = await conventionalRepo();
     await writeFile(join(repo.path, 'apps/cli/src/main.ts'), 'changed\n');

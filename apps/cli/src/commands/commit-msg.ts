@@ -155,7 +155,7 @@ function safeUrl(url: string | undefined): string | null {
 
 /** `--dry-run`: the local stage only (read, omit, count, plan) and what a real run would send. */
 async function dryRun(opts: z.infer<typeof schema>, source: { repo: string } | { diff: string }, includeSecrets: string[]): Promise<void> {
-  const { loadAiConfig, modelInfo, resolveMaxInputTokens } = await import('@gitfleet/ai-diff');
+  const { loadAiConfig, modelInfo, readIgnoreRules, resolveMaxInputTokens } = await import('@gitfleet/ai-diff');
   const loaded = await loadAiConfig({ env: process.env });
   if (loaded.errors.length > 0) throw new UsageError(`invalid AI configuration: ${loaded.errors.join('; ')}`);
   for (const warning of loaded.warnings) note(warning);
@@ -176,6 +176,8 @@ async function dryRun(opts: z.infer<typeof schema>, source: { repo: string } | {
     ...(opts.candidates === undefined ? {} : { candidates: opts.candidates }),
     ...(config.maxMapCalls === undefined ? {} : { maxMapCalls: config.maxMapCalls }),
     exclude: [...(config.exclude ?? []), ...opts.exclude],
+    // The same ignore files as a real run: .gitfleetignore (a repository) and the user's ignore file.
+    ignore: await readIgnoreRules('repo' in source ? source.repo : null, undefined, process.env),
     ...(config.include === undefined ? {} : { include: config.include }),
     ...(includeSecrets.length > 0 ? { includeSecrets } : {}),
   });
