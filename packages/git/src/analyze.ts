@@ -1,3 +1,4 @@
+import picomatch from 'picomatch';
 import { DEFAULT_MAX_BLAME_FILE_SIZE, type Repository } from './repository.js';
 import { identityKey, summarizeBlame, type AuthorLines } from './summary.js';
 import type { Commit, ProgressEvent } from './types.js';
@@ -14,6 +15,15 @@ export interface AnalyzeOptions {
    * counted as binary in history stats. Default: `DEFAULT_MAX_BLAME_FILE_SIZE` (50 MiB).
    */
   maxFileSize?: number;
+  /** Only commits newer than this (git's `--since`): commits, authors and churn. */
+  since?: Date | number | string;
+  /** Only commits older than this (git's `--until`). */
+  until?: Date | number | string;
+  /**
+   * Globs of files to leave out of the file-level sections (ownership and churn), e.g. vendored or
+   * generated trees. Commit totals stay whole, as git counts them.
+   */
+  excludePaths?: readonly string[];
   signal?: AbortSignal;
   onProgress?: (stage: 'history' | 'blame', event: ProgressEvent) => void;
 }
@@ -89,7 +99,8 @@ export async function analyzeRepository(repo: Repository, options: AnalyzeOption
   if (head === null) return report; // empty repository: nothing to walk or blame
 
   const authors = new Map<string, AuthorActivity>();
-  const current = (await repo.files([], { rev: head, ...(signal ? { signal } : {}) })).map((f) => f.path);
+  const excluded = options.excludePaths?.length ? picomatch([...options.excludePaths], { dot: true }) : () => false;
+  const current = (await repo.files([], { rev: head, ...(signal ? { signal } : {}) })).map((f) => f.path).filter((p) => !excluded(p));
   const churn = new FollowedChurn(current);
   let first = Infinity;
   let last = -Infinity;
@@ -99,6 +110,8 @@ export async function analyzeRepository(repo: Repository, options: AnalyzeOption
     files: true,
     mailmap,
     maxFileSize,
+    ...(options.since !== undefined ? { since: options.since } : {}),
+    ...(options.until !== undefined ? { until: options.until } : {}),
     ...(signal ? { signal } : {}),
     onProgress: (e) => onProgress?.('history', e),
   })) {
@@ -115,14 +128,18 @@ export async function analyzeRepository(repo: Repository, options: AnalyzeOption
     authors.set(key, a);
     churn.add(commit);
   }
-  report.commits.first = first;
-  report.commits.last = last;
-  report.commits.spanDays = Math.round(((last - first) / 86_400) * 10) / 10;
+  if (report.commits.count > 0) {
+    // `since`/`until` may leave no commit: the span stays null.
+    report.commits.first = first;
+    report.commits.last = last;
+    report.commits.spanDays = Math.round(((last - first) / 86_400) * 10) / 10;
+  }
 
   const ownership = await summarizeBlame(
     repo.blameChunks({
       rev: head,
       maxFileSize,
+      ...(options.excludePaths?.length ? { exclude: options.excludePaths } : {}),
       ...(signal ? { signal } : {}),
       onProgress: (e) => onProgress?.('blame', e),
     }),
