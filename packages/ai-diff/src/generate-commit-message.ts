@@ -80,8 +80,8 @@ export interface CommitMessageResult {
   candidates?: string[];
   /** The whole message of each candidate, in the order of `candidates`. */
   candidateMessages?: string[];
-  /** The subject style used: the caller's, the history's, the config's or plain (always set by generateCommitMessage). */
-  style?: CommitStyle;
+  /** The subject style used: the caller's, the history's, the config's or plain. */
+  style: CommitStyle;
 }
 
 export interface RunState {
