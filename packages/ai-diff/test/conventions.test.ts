@@ -1,4 +1,4 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commitFiles, createTempDir, git, type TempDir, type TempRepo } from '@gitfleet/test-kit';
 import { startLlmServer, type LlmRecord, type LlmServer } from '@gitfleet/test-kit/llm-server';
@@ -104,6 +104,28 @@ describe('learnConventions on a real repository', () => {
     const third = await learnConventions({ repo: repo.path, cache: cacheDir.path });
     expect(third).toMatchObject({ cached: false, commits: 13 });
     expect(third.head).not.toBe(first.head);
+  });
+
+  test('a cached call at the same HEAD runs one git process (rev-parse), from any directory of the work tree; the branch is read fresh', async () => {
+    const repo = await conventionalRepo();
+    const first = await learnConventions({ repo: repo.path, cache: cacheDir.path });
+    expect(first.cached).toBe(false);
+    await git(repo.path, ['checkout', '-q', '-b', 'PROJ-9-cache']);
+    // A git on PATH that logs each run and then runs the real one.
+    await using shim = await createTempDir('gitfleet-git-shim-');
+    const realGit = (await git(repo.path, ['--exec-path'])).toString().trim() + '/git';
+    await writeFile(join(shim.path, 'git'), `#!/bin/sh\necho "$*" >> "${shim.path}/runs"\nexec "${realGit}" "$@"\n`, { mode: 0o755 });
+    const path = process.env['PATH'];
+    process.env['PATH'] = `${shim.path}:${path ?? ''}`;
+    try {
+      const again = await learnConventions({ repo: join(repo.path, 'packages/git'), cache: cacheDir.path });
+      expect(again).toMatchObject({ cached: true, head: first.head, branch: 'PROJ-9-cache', branchTicket: 'PROJ-9' });
+    } finally {
+      process.env['PATH'] = path;
+    }
+    const runs = (await readFile(join(shim.path, 'runs'), 'utf8')).trim().split('\n');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatch(/^rev-parse /);
   });
 
   test('an unborn branch has no conventions; a directory that is not a repository is a caller error', async () => {

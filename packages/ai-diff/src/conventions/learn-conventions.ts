@@ -5,6 +5,7 @@ import { openRepository } from '@gitfleet/git';
 import { AiDiffError } from '../errors.js';
 import { analyzeHistory } from './analyze-history.js';
 import { ticketFromBranch } from './branch-ticket.js';
+import { readHead } from './read-head.js';
 import type { HistorySubject, RepoConventions } from './types.js';
 
 export interface LearnConventionsOptions {
@@ -53,7 +54,7 @@ async function currentBranch(gitDir: string): Promise<string | null> {
  * `@gitfleet/git`: Conventional Commits or gitmoji or plain (and "area: description"), types and
  * scopes with the directories they cover, subject case and length, where ticket ids go; plus the
  * ticket id of the current branch. The analysis is cached per repository and HEAD, so a second
- * call at the same HEAD reads one small file.
+ * call at the same HEAD runs one `git rev-parse` and reads one small file.
  *
  * @example
  * const conventions = await learnConventions({ repo: '.' });
@@ -63,6 +64,21 @@ export async function learnConventions(options: LearnConventionsOptions): Promis
   const maxCommits = options.maxCommits ?? 500;
   if (!Number.isInteger(maxCommits) || maxCommits < 1) throw new AiDiffError('GITFLEET_AI_INVALID_OPTION', 'maxCommits must be a positive integer');
   const { signal } = options;
+  const cache = openCache(options.cache);
+  const keyOf = (gitDir: string, head: string): string => hashKey(FORMAT, gitDir, head, String(maxCommits));
+  const withBranch = (conventions: RepoConventions, branch: string | null, cached: boolean): LearnedConventions => ({
+    ...conventions,
+    branch,
+    branchTicket: ticketFromBranch(branch, conventions.ticket?.key),
+    cached,
+  });
+  // The cached path is one git process (git dir and HEAD) and one file read; anything unusual
+  // (not a repository, an unborn branch) goes the full way below, which says what is wrong.
+  const probe = cache ? await readHead(options.repo, signal) : null;
+  if (probe && cache) {
+    const [hit, branch] = await Promise.all([cache.getJson<RepoConventions>('ai-conventions', keyOf(probe.gitDir, probe.head)), currentBranch(probe.gitDir)]);
+    if (hit?.head === probe.head) return withBranch(hit, branch, true);
+  }
   let repo;
   try {
     repo = await openRepository(options.repo, { engine: 'git', cache: false, ...(signal ? { signal } : {}) });
@@ -74,17 +90,10 @@ export async function learnConventions(options: LearnConventionsOptions): Promis
   }
   try {
     const [head, branch] = await Promise.all([repo.resolve('HEAD', signal ? { signal } : {}).catch(() => null), currentBranch(repo.gitDir)]);
-    const withBranch = (conventions: RepoConventions, cached: boolean): LearnedConventions => ({
-      ...conventions,
-      branch,
-      branchTicket: ticketFromBranch(branch, conventions.ticket?.key),
-      cached,
-    });
-    if (head === null) return withBranch(analyzeHistory([], null), false);
-    const cache = openCache(options.cache);
-    const key = hashKey(FORMAT, repo.gitDir, head, String(maxCommits));
+    if (head === null) return withBranch(analyzeHistory([], null), branch, false);
+    const key = keyOf(repo.gitDir, head);
     const hit = await cache?.getJson<RepoConventions>('ai-conventions', key);
-    if (hit?.head === head) return withBranch(hit, true);
+    if (hit?.head === head) return withBranch(hit, branch, true);
 
     const subjects: HistorySubject[] = [];
     // Merges are read but skipped; twice the count leaves room for them, and breaking out stops git.
@@ -103,7 +112,7 @@ export async function learnConventions(options: LearnConventionsOptions): Promis
       await cache.putJson('ai-conventions', key, conventions);
       await cache.flush();
     }
-    return withBranch(conventions, false);
+    return withBranch(conventions, branch, false);
   } finally {
     await repo.close();
   }
