@@ -117,5 +117,11 @@ describe('commit-msg options', () => {
   it('--help explains the new options', async () => {
     const r = await gitfleet(repo.path, ['commit', '--help']);
     for (const flag of ['--style <style>', '--lang <code>', '--exclude <glob>', '--no-conventions', '--prompt-file <path>', '--split']) expect(r.stdout).toContain(flag);
+    const msg = await gitfleet(repo.path, ['commit-msg', '--help']);
+    for (const flag of ['--style <style>', '--lang <code>', '--exclude <glob>', '--no-conventions', '--prompt-file <path>', '.gitfleetignore', 'GITFLEET_AI_EXCLUDE']) expect(msg.stdout).toContain(flag);
+    // Every variable a prompt template may use is named.
+    for (const name of ['plan', 'files', 'conventions', 'language', 'max_subject_length', 'style']) expect(msg.stdout.replace(/\s+/g, ' ')).toContain(`{{${name}}}`);
+    const hook = await gitfleet(repo.path, ['hook', 'install', '--help']);
+    for (const flag of ['--style <style>', '--lang <code>', '.gitfleetignore', 'GITFLEET_AI_PROMPT_FILE']) expect(hook.stdout).toContain(flag);
   });
 });

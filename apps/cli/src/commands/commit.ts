@@ -144,7 +144,7 @@ export function registerAiCommands(program: Command, ctx: RunContext): void {
       .option('--lang <code>', 'message language, e.g. fr, de, pt-BR, ja (default GITFLEET_AI_LANGUAGE, else English)')
       .option('--exclude <glob>', 'leave this file content out of the prompts (repeatable; also .gitfleetignore)', (value: string, previous: string[] = []) => [...previous, value])
       .option('--no-conventions', "don't learn the repository's conventions from its history")
-      .option('--prompt-file <path>', 'a custom prompt template (default GITFLEET_AI_PROMPT_FILE; see the README for its variables)')
+      .option('--prompt-file <path>', 'a custom prompt template with {{plan}} {{files}} {{conventions}} {{language}} {{max_subject_length}} {{style}} (default GITFLEET_AI_PROMPT_FILE)')
       .option('--body', 'add a body explaining what and why')
       .option('--candidates <n>', 'generate n candidates and keep the best (1-5)')
       .option('--deadline <ms>', 'give up on the model after this long and use a locally built message')
@@ -175,6 +175,10 @@ names each one; --include-secret <path> sends one anyway. Lock, generated (also 
 files are named but their content is not sent either.
 --format json has fallback: true and fallbackReason when the message was built locally (no
 provider, provider down or too slow, deadline passed).
+The repository's conventions (Conventional Commits or gitmoji, scopes by path, subject case and
+length, the branch's ticket id) are learned from its last 500 commits and cached per HEAD;
+--no-conventions turns that off. Content is also left out by .gitfleetignore (repository root),
+the ignore file beside the user config file (gitignore syntax) and GITFLEET_AI_EXCLUDE.
 The model is configured with GITFLEET_AI_* variables or the user config file (see @gitfleet/ai-diff).`,
     )
     .action(async (raw: Record<string, unknown>) => commitMsgCommand(raw, ctx));

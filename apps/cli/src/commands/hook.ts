@@ -129,7 +129,9 @@ gone it warns and lets the commit through. It acts on a plain \`git commit\`, \`
 \`commit <paths>\` and \`--no-edit\` when no message is written yet; -m/-F, templates, merges,
 squashes and amends are left alone. Past GITFLEET_HOOK_DEADLINE_MS (default 10000) it uses a
 locally built message. GITFLEET_HOOK=0 skips it. Files that look like secrets are never sent
-to the model; the hook names them on stderr.`,
+to the model; the hook names them on stderr. It learns the repository's conventions from its
+history (cached per HEAD) and reads .gitfleetignore, the user ignore file, GITFLEET_AI_EXCLUDE
+and GITFLEET_AI_PROMPT_FILE, like gitfleet commit-msg.`,
     )
     .action(install);
   hook.command('uninstall').description('remove the hook and restore the one it chained to').addOption(repo()).action(uninstall);
