@@ -68,7 +68,18 @@ describe('gitfleet commit --split', () => {
     const r = await gitfleet(repo.path, ['commit', '--split', '--yes', '--conventional'], aiEnv(server));
     expect(r.code, r.stderr).toBe(0);
     expect(server.requests).toHaveLength(1);
-    expect(r.stderr).toContain('Split into 3 commits:\n  1. fix(parser): handle empty hunks\n       src/parser.ts\n       test/parser.test.ts\n  2. docs: write the guide\n       docs/guide.md\n       docs/renamed.md (renamed from docs/old.md)\n');
+    expect(r.stderr).toContain(
+      [
+        'gitfleet: split into 3 commits:',
+        'gitfleet:   1. fix(parser): handle empty hunks',
+        'gitfleet:        src/parser.ts',
+        'gitfleet:        test/parser.test.ts',
+        'gitfleet:   2. docs: write the guide',
+        'gitfleet:        docs/guide.md',
+        'gitfleet:        docs/renamed.md (renamed from docs/old.md)',
+        '',
+      ].join('\n'),
+    );
     expect(await gitText(repo.path, ['log', '--format=%s', '-4'])).toBe('build: drop old.txt and name the package\ndocs: write the guide\nfix(parser): handle empty hunks\nInitial commit\n');
     expect(await gitText(repo.path, ['log', '-1', '--format=%B', 'HEAD~2'])).toBe('fix(parser): handle empty hunks\n\nThe parser skipped them.\n\n');
     expect(await files('HEAD~2')).toBe('M\tsrc/parser.ts\nA\ttest/parser.test.ts\n');

@@ -12,7 +12,7 @@ import { generateMessage, preloadAiDiff, releaseAiDiff, resultNotes, splitMessag
 import { commitSplit } from '../hook/split-commits.js';
 import { gitLine } from '../hook/git-command.js';
 import { allChangesDiff, assertStaged } from '../hook/staged-changes.js';
-import { note, safe } from '../output.js';
+import { note } from '../output.js';
 import { commitMsgCommand, generateOptions, generationSchema, SECRET_HINT } from './commit-msg.js';
 import { addHookCommand } from './hook.js';
 
@@ -97,14 +97,14 @@ export async function commitCommand(gitArgs: string[], raw: unknown, ctx: RunCon
   await rm(file, { force: true });
 }
 
-/** The plan as the user reads it: each commit's subject, then its files. */
-function planText(groups: { subject: string; files: string[] }[], renamedFrom: Map<string, string>): string {
-  const lines = [`Split into ${String(groups.length)} commit${groups.length === 1 ? '' : 's'}:`];
+/** The plan as the user reads it, line by line (each goes through note(), which makes it safe): each commit's subject, then its files. */
+function planLines(groups: { subject: string; files: string[] }[], renamedFrom: Map<string, string>): string[] {
+  const lines = [`split into ${String(groups.length)} commit${groups.length === 1 ? '' : 's'}:`];
   groups.forEach((g, i) => {
-    lines.push(`  ${String(i + 1)}. ${safe(g.subject)}`);
-    for (const path of g.files) lines.push(`       ${safe(path)}${renamedFrom.has(path) ? ` (renamed from ${safe(renamedFrom.get(path)!)})` : ''}`);
+    lines.push(`  ${String(i + 1)}. ${g.subject}`);
+    for (const path of g.files) lines.push(`       ${path}${renamedFrom.has(path) ? ` (renamed from ${renamedFrom.get(path)!})` : ''}`);
   });
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
 /** `gitfleet commit --split`: the model groups the staged files by concern; on confirmation, one commit per group. */
@@ -126,7 +126,7 @@ async function splitCommand(opts: ReturnType<typeof schema.parse>, gitArgs: stri
   const proposal = await splitMessage({ ...options, body: true });
   for (const n of resultNotes(proposal, SECRET_HINT)) note(n);
   const renamedFrom = new Map(proposal.facts.filter((f) => f.oldPath !== null && f.status === 'renamed').map((f) => [f.path, f.oldPath!]));
-  process.stderr.write(planText(proposal.groups, renamedFrom));
+  for (const line of planLines(proposal.groups, renamedFrom)) note(line);
   const go = opts.yes || (await confirmOnTerminal(`Make ${proposal.groups.length === 1 ? 'this commit' : `these ${String(proposal.groups.length)} commits`}?`, ctx.signal));
   if (!go) throw new AiCommandError('GITFLEET_CLI_COMMIT_ABORTED', 'split declined; nothing was committed, the index is unchanged');
   const commits = proposal.groups.map((g) => ({ paths: g.files.flatMap((p) => (renamedFrom.has(p) ? [p, renamedFrom.get(p)!] : [p])), message: g.message }));
