@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commitFiles, createEmptyRepo, createTempDir, git, gitText, type TempRepo } from '@gitfleet/test-kit';
 import { startLlmServer, type LlmRequest, type LlmServer } from '@gitfleet/test-kit/llm-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { aiEnv, gitfleet, headMessage, HOME_ENV } from './ai-helpers.js';
-import { CLI } from './cli.js';
+import { aiEnv, gitfleet, headMessage } from './ai-helpers.js';
 
 const SUBJECT = 'Add greeting helper';
 let server: LlmServer;
@@ -108,45 +106,4 @@ describe('gitfleet commit', () => {
     expect(r.stderr).toMatch(/pass --yes/);
     expect(server.requests).toHaveLength(0);
   });
-
-  // A real terminal through util-linux `script` (a pty); answers are typed once the prompt shows.
-  it.skipIf(!existsSync('/usr/bin/script'))('on a terminal it asks: an unknown answer asks again, y commits, n aborts', async () => {
-    await stage();
-    const no = await onTerminal(['n']);
-    expect(no.code).toBe(1);
-    expect(no.output).toContain(`${SUBJECT}\r\n`);
-    expect(no.output).toContain('commit aborted; nothing was committed');
-    expect((await headMessage(repo.path)).trim()).toBe('Initial commit');
-
-    const yes = await onTerminal(['maybe', 'y']);
-    expect(yes.code, yes.output).toBe(0);
-    expect(yes.output.split('Commit with this message? [y]es / [e]dit / [n]o:').length).toBe(3);
-    expect((await headMessage(repo.path)).trim()).toBe(SUBJECT);
-  });
 });
-
-function onTerminal(answers: string[]): Promise<{ code: number | null; output: string }> {
-  const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
-  const command = `${quote(process.execPath)} ${quote(CLI)} commit`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', command, '/dev/null'], {
-      cwd: repo.path,
-      env: { ...HOME_ENV(), ...aiEnv(server) },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let output = '';
-    let prompts = 0;
-    const pending = [...answers];
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      const seen = output.split('[n]o: ').length - 1;
-      while (prompts < seen && pending.length > 0) {
-        prompts++;
-        child.stdin.write(`${pending.shift()!}\n`);
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}

@@ -10,11 +10,29 @@ export interface PtyRun {
 
 const shellQuote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
 
+/** Keys to type once the screen shows `after` (ANSI escapes ignored), counted from the previous step. */
+export interface PtyStep {
+  after: string | RegExp;
+  keys: string;
+}
+
+/** Keys as a terminal sends them. */
+export const KEYS = { up: '\x1b[A', down: '\x1b[B', enter: '\r', ctrlC: '\x03' } as const;
+
+const ANSI = /\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b[()][0-9A-B]|\x1b[=>78]/g;
+
+/** The terminal's bytes without escape sequences, for matching what is on screen. */
+export const plain = (raw: string): string => raw.replace(ANSI, '');
+
 /**
  * Runs the built CLI in a real pseudo-terminal (util-linux `script`), `cols` wide, with stdout and
- * stderr both on the terminal, as a user at a shell runs it.
+ * stderr both on the terminal, as a user at a shell runs it. `steps` type keys into the terminal
+ * (script passes its input to the pty) as the screen shows what each waits for.
  */
-export function runInPty(args: string[], options: { env?: Record<string, string>; cols?: number; rows?: number } = {}): Promise<PtyRun> {
+export function runInPty(
+  args: string[],
+  options: { env?: Record<string, string>; cols?: number; rows?: number; cwd?: string; steps?: PtyStep[] } = {},
+): Promise<PtyRun> {
   const { cols = 200, rows = 50 } = options;
   const command = `stty cols ${cols} rows ${rows}; exec ${[process.execPath, CLI, ...args].map(shellQuote).join(' ')}`;
   const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', ...options.env };
@@ -23,12 +41,32 @@ export function runInPty(args: string[], options: { env?: Record<string, string>
     const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
       env,
       stdio: ['pipe', 'pipe', 'inherit'],
+      ...(options.cwd ? { cwd: options.cwd } : {}),
     });
-    child.stdin.end();
+    const steps = [...(options.steps ?? [])];
+    // Without steps, input ends at once; with them, it stays open for the keys (and ends with the process).
+    if (steps.length === 0) child.stdin.end();
+    child.stdin.on('error', () => undefined);
     let raw = '';
-    child.stdout.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+    let from = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      raw += chunk.toString('utf8');
+      for (;;) {
+        const step = steps[0];
+        if (!step) break;
+        const seen = plain(raw.slice(from));
+        const at = typeof step.after === 'string' ? seen.indexOf(step.after) : seen.search(step.after);
+        if (at === -1) break;
+        steps.shift();
+        from = raw.length;
+        child.stdin.write(step.keys);
+      }
+    });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, raw }));
+    child.on('close', (code) => {
+      child.stdin.destroy();
+      resolve({ code, raw });
+    });
   });
 }
 

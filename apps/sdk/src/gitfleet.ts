@@ -1,4 +1,14 @@
-import { generateCommitMessage, type CommitMessageResult, type GenerateOptions } from '@gitfleet/ai-diff';
+import {
+  generateCommitMessage,
+  learnConventions,
+  proposeSplit,
+  type CommitMessageResult,
+  type GenerateOptions,
+  type LearnConventionsOptions,
+  type LearnedConventions,
+  type SplitOptions,
+  type SplitProposal,
+} from '@gitfleet/ai-diff';
 import { openDataset, type Dataset, type OpenDatasetOptions } from '@gitfleet/dataset';
 import { mine, type MineOptions, type MineRun, type MineSource } from '@gitfleet/mine';
 import { writeReport, type ReportOptions, type ReportSource, type WriteReportResult } from '@gitfleet/report';
@@ -67,8 +77,17 @@ export type CloneSource = string | { cloneUrl: string };
  */
 export type GitFleetMineOptions = Omit<MineOptions, 'session' | 'engines'>;
 
-/** Options of {@link GitFleet.commitMessage}: those of `generateCommitMessage`, the staged change of `repo` (default `.`). */
+/**
+ * Options of {@link GitFleet.commitMessage}: those of `generateCommitMessage`, the staged change of
+ * `repo` (default `.`). `cache` (where learned conventions are kept) defaults to the GitFleet's.
+ */
 export type CommitMessageOptions = Omit<GenerateOptions, 'env'>;
+
+/** Options of {@link GitFleet.proposeSplit}: those of `proposeSplit`, the staged change of `repo` (default `.`). */
+export type SplitCommitOptions = Omit<SplitOptions, 'env'>;
+
+/** Options of {@link GitFleet.conventions}: those of `learnConventions` but `repo`; `cache` defaults to the GitFleet's. */
+export type ConventionsOptions = Omit<LearnConventionsOptions, 'repo'>;
 
 /**
  * The gitfleet SDK: one object that owns what a run shares (the {@link Session}: token sources,
@@ -397,16 +416,61 @@ export class GitFleet {
    * configured (`GITFLEET_AI_PROVIDER`, `_BASE_URL`, `_MODEL`, `_API_KEY` in `env`), the model is
    * down or the deadline passes. Lock, generated, vendored and binary files are never sent.
    *
+   * How it reads: `style` (`plain`, `conventional`, `gitmoji`; `conventional: true` is short for
+   * the second), `language` (`fr`, `pt-BR`...), `conventions: true` (the repository's own,
+   * learned from its history and cached per HEAD: style, scopes, subject case, the branch's
+   * ticket id), `promptFile` (a custom template), `exclude` (globs whose content stays out, on
+   * top of `.gitfleetignore` and the user's `ignore` file).
+   *
    * @example
    * ```js
    * const { message, fallback } = await gf.commitMessage({ conventional: true });
    * console.log(message, fallback?.reason ?? '');
+   *
+   * const fr = await gf.commitMessage({ repo: '.', conventions: true, style: 'gitmoji', language: 'fr', exclude: ['fixtures/**'] });
+   * console.log(fr.style, fr.subject);
    * ```
    */
   commitMessage(options: CommitMessageOptions = {}): Promise<CommitMessageResult> {
     this.#assertOpen('commitMessage');
     const source = options.diff === undefined && options.diffFile === undefined && options.repo === undefined ? { repo: '.' } : {};
-    return generateCommitMessage({ ...source, ...options, env: this.env });
+    return generateCommitMessage({ ...source, cache: this.#cacheOption(), ...options, env: this.env });
+  }
+
+  /**
+   * Proposes splitting the staged change of `repo` (default `.`) into commits by concern: the
+   * model groups the files (each in exactly one group, checked; asked once more, else grouped
+   * locally) and writes each group's message. It only proposes: making the commits is the
+   * caller's (`git commit` per group, in order), as `gitfleet commit --split` does. Takes the
+   * options of {@link GitFleet.commitMessage} but `candidates`; bodies are on by default.
+   *
+   * @example
+   * ```js
+   * const { groups, fallback } = await gf.proposeSplit({ repo: '.', conventions: true });
+   * for (const group of groups) console.log(group.subject, group.files);
+   * ```
+   */
+  proposeSplit(options: SplitCommitOptions = {}): Promise<SplitProposal> {
+    this.#assertOpen('proposeSplit');
+    const source = options.diff === undefined && options.diffFile === undefined && options.repo === undefined ? { repo: '.' } : {};
+    return proposeSplit({ ...source, cache: this.#cacheOption(), ...options, env: this.env });
+  }
+
+  /**
+   * The commit conventions of the repository at `path`, learned from its recent history (Conventional
+   * Commits, gitmoji or plain; types, scopes and the paths they cover; subject case and length;
+   * ticket ids, and the current branch's). Cached per repository and HEAD in the GitFleet's cache.
+   * Pass the result as `conventions` to {@link GitFleet.commitMessage} to learn once for many messages.
+   *
+   * @example
+   * ```js
+   * const conventions = await gf.conventions('.');
+   * console.log(conventions.style, conventions.scopes.slice(0, 3), conventions.branchTicket);
+   * ```
+   */
+  conventions(path: string, options: ConventionsOptions = {}): Promise<LearnedConventions> {
+    this.#assertOpen('conventions');
+    return learnConventions({ cache: this.#cacheOption(), ...options, repo: path });
   }
 
   // --- Tokens and credentials -------------------------------------------------------------------

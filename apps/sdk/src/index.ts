@@ -1,5 +1,5 @@
 export { createGitFleet, GitFleet } from './gitfleet.js';
-export type { CloneSource, CommitMessageOptions, GitFleetMineOptions, RepositoriesOptions, RepositoryOptions } from './gitfleet.js';
+export type { CloneSource, CommitMessageOptions, ConventionsOptions, GitFleetMineOptions, RepositoriesOptions, RepositoryOptions, SplitCommitOptions } from './gitfleet.js';
 export type { GitFleetOptions, ResolvedCache } from './options.js';
 export { SdkError, ClosedError, InvalidOptionError, isSdkError } from './errors.js';
 export type { SdkErrorCode } from './errors.js';
@@ -77,7 +77,7 @@ export type {
 } from '@gitfleet/tokens';
 export type { ForgeTarget, GitTokenLookup, Session } from '@gitfleet/session';
 export type { Dataset, DatasetRow, ExportFormat, ExportOptions, NamedQueryInfo, OpenDatasetOptions, QueryOptions, TableName } from '@gitfleet/dataset';
-export type { CommitMessageResult, GenerateOptions, PipelineEvent } from '@gitfleet/ai-diff';
+export type { CommitMessageResult, CommitStyle, GenerateOptions, LearnedConventions, PipelineEvent, SplitGroup, SplitProposal } from '@gitfleet/ai-diff';
 export type {
   MineEvent,
   MineFailure,

@@ -15,6 +15,7 @@ export type PipelineEvent =
       maxInputTokens: number;
     }
   | { type: 'warning'; message: string }
+  | { type: 'conventions'; style: 'conventional' | 'gitmoji' | 'plain'; commits: number; cached: boolean; ticket: string | null; ms: number }
   | { type: 'omitted'; path: string; reason: OmitReason; detail?: string }
   | { type: 'collapsed'; path: string; description: string }
   | { type: 'plan'; mode: 'single' | 'map-reduce' | 'none'; parts: number; diffTokens: number; diffTokensExact: boolean; truncated: string[] }

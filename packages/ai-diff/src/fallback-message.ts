@@ -1,5 +1,7 @@
 import type { FileFact, OmittedFile } from './diff/types.js';
 import { truncateWords } from './output/normalize-message.js';
+import { gitmojiForType, renderGitmoji, type GitmojiFormat } from './style/gitmoji.js';
+import { localWords, type LocalWords } from './style/local-words.js';
 
 export interface LocalMessage {
   subject: string;
@@ -12,6 +14,16 @@ export interface LocalMessageOptions {
   /** Body lines at most (the rest is counted). Default 20. */
   maxBodyLines?: number;
   omitted?: readonly OmittedFile[];
+  /** `gitmoji` puts the gitmoji of the guessed type first; wins over `conventional`. */
+  style?: 'plain' | 'conventional' | 'gitmoji';
+  /** Default `emoji`. */
+  gitmojiFormat?: GitmojiFormat;
+  /** A language code: the fixed words ("Update", "files in", "added"...) in that language where we have them. */
+  language?: string;
+  /** A scope the repository's history uses for these paths; wins over the directory guess. */
+  scope?: string;
+  /** The repository's subject case after a type prefix or gitmoji. */
+  subjectCase?: 'lower' | 'upper';
 }
 
 const DOCS = /(^|\/)(docs?|documentation)\/|\.(md|mdx|rst|txt|adoc)$/i;
@@ -51,18 +63,20 @@ export function guessTypeAndScope(facts: readonly FileFact[]): { type: string; s
   return { type, scope: type === 'docs' && scope === 'docs' ? '' : scope };
 }
 
-function verbFor(facts: readonly FileFact[]): string {
-  if (facts.every((f) => f.status === 'added' || f.status === 'copied')) return 'Add';
-  if (facts.every((f) => f.status === 'deleted')) return 'Remove';
-  if (facts.every((f) => f.status === 'renamed')) return facts.length === 1 ? 'Rename' : 'Move';
-  return 'Update';
+function verbFor(facts: readonly FileFact[], words: LocalWords): string {
+  if (facts.every((f) => f.status === 'added' || f.status === 'copied')) return words.add;
+  if (facts.every((f) => f.status === 'deleted')) return words.remove;
+  if (facts.every((f) => f.status === 'renamed')) return facts.length === 1 ? words.rename : words.move;
+  return words.update;
 }
 
-function statusWord(fact: FileFact): string {
-  if (fact.status === 'renamed') return `renamed from ${fact.oldPath ?? '?'}`;
-  if (fact.status === 'copied') return `copied from ${fact.oldPath ?? '?'}`;
-  return fact.status;
+function statusWord(fact: FileFact, words: LocalWords): string {
+  if (fact.status === 'renamed') return words.renamedFrom(fact.oldPath ?? '?');
+  if (fact.status === 'copied') return words.copiedFrom(fact.oldPath ?? '?');
+  return words[fact.status];
 }
+
+const lowerFirst = (text: string): string => (text ? text[0]!.toLowerCase() + text.slice(1) : text);
 
 /**
  * A commit message from the diff analysis alone, for when no model answers in time:
@@ -73,22 +87,27 @@ function statusWord(fact: FileFact): string {
  * // { subject: 'Add src/a.ts', body: '- src/a.ts: added (+10 -0)' }
  */
 export function buildLocalMessage(facts: readonly FileFact[], options: LocalMessageOptions): LocalMessage {
-  if (facts.length === 0) return { subject: 'Empty commit', body: '' };
-  const verb = verbFor(facts);
+  const words = localWords(options.language);
+  if (facts.length === 0) return { subject: words.empty, body: '' };
+  const verb = verbFor(facts, words);
   let what: string;
   if (facts.length === 1) {
     const fact = facts[0]!;
-    what = fact.status === 'renamed' ? `${fact.oldPath ?? '?'} to ${fact.path}` : fact.path;
+    what = fact.status === 'renamed' ? words.renamed(fact.oldPath ?? '?', fact.path) : fact.path;
     if (what.length > options.maxLength - 12) what = basename(fact.path);
   } else {
-    const dir = commonDir(facts.map((f) => f.path));
-    what = `${String(facts.length)} files${dir ? ` in ${dir}` : ''}`;
+    what = words.files(facts.length, commonDir(facts.map((f) => f.path)));
   }
-  let subject = `${verb} ${what}`;
-  if (options.conventional) {
-    const { type, scope } = guessTypeAndScope(facts);
-    const head = `${type}${scope ? `(${scope})` : ''}: `;
-    subject = head + truncateWords(subject[0]!.toLowerCase() + subject.slice(1), options.maxLength - head.length);
+  let subject = words.subject(verb, what);
+  const style = options.style ?? (options.conventional ? 'conventional' : 'plain');
+  if (style !== 'plain') {
+    const guessed = guessTypeAndScope(facts);
+    const scope = options.scope ?? guessed.scope;
+    const head = style === 'gitmoji' ? `${renderGitmoji(gitmojiForType(guessed.type), options.gitmojiFormat ?? 'emoji')!} ` : `${guessed.type}${scope ? `(${scope})` : ''}: `;
+    const text = style === 'conventional' && options.subjectCase !== 'upper' ? lowerFirst(subject) : options.subjectCase === 'lower' ? lowerFirst(subject) : subject;
+    subject = head + truncateWords(text, options.maxLength - head.length);
+  } else if (options.subjectCase === 'lower') {
+    subject = lowerFirst(subject);
   }
   subject = truncateWords(subject, options.maxLength);
   const maxLines = options.maxBodyLines ?? 20;
@@ -96,9 +115,9 @@ export function buildLocalMessage(facts: readonly FileFact[], options: LocalMess
   const ranked = [...facts].sort((a, b) => b.additions + b.deletions - (a.additions + a.deletions) || a.path.localeCompare(b.path));
   const lines = ranked.slice(0, maxLines).map((f) => {
     const note = omitted.get(f.path);
-    const counts = f.binary ? 'binary' : `+${String(f.additions)} -${String(f.deletions)}`;
-    return `- ${f.path}: ${statusWord(f)} (${counts}${note ? `, ${note}` : ''})`;
+    const counts = f.binary ? words.binary : `+${String(f.additions)} -${String(f.deletions)}`;
+    return `- ${f.path}: ${statusWord(f, words)} (${counts}${note ? `, ${note}` : ''})`;
   });
-  if (ranked.length > maxLines) lines.push(`- ... and ${String(ranked.length - maxLines)} more files`);
+  if (ranked.length > maxLines) lines.push(`- ${words.more(ranked.length - maxLines)}`);
   return { subject, body: lines.join('\n') };
 }

@@ -6,29 +6,39 @@ import { loadAiConfig } from './config/load-ai-config.js';
 import { modelInfo } from './config/models.js';
 import type { DiffSource, PreparedDiff } from './diff/prepare.js';
 import type { PartAnalysis } from './diff/render-reduce.js';
-import type { OmitReason } from './diff/types.js';
+import type { FileFact, OmitReason } from './diff/types.js';
 import { AiDiffError, ProviderError, redact } from './errors.js';
 import type { PipelineEvent } from './events.js';
-import { buildLocalMessage } from './fallback-message.js';
+import {
+  checkStyleOptions,
+  conventionsFor,
+  finishMessage,
+  loadTemplate,
+  localMessage,
+  planMessage,
+  readIgnoreRules,
+  resolveStyle,
+  type MessagePlan,
+  type MessageStyleOptions,
+} from './message-context.js';
 import { normalizeBody, normalizeSubject } from './output/normalize-message.js';
 import { parseModelJson } from './output/parse-output.js';
 import { analysisOutput, messageAnswer, type MessageOutput } from './output/schemas.js';
 import { runTask, warmAiDiffPool, type AiDiffPoolOptions } from './pool.js';
-import { messageShape, resolveMaxInputTokens, runPrepare } from './prepare-diff.js';
-import { requestFrame, type MessageShape, type Stage } from './prompts.js';
+import { resolveMaxInputTokens, runPrepare } from './prepare-diff.js';
+import { requestFrame, type CommitStyle, type MessageShape, type Stage } from './prompts.js';
 import { createProviderClient, type ProviderClient } from './providers/provider.js';
 import { withRetry } from './providers/http.js';
 import { checkSource, quickFacts, readSource, type SourceOptions } from './read-source.js';
+import { localWords } from './style/local-words.js';
 
-export interface GenerateOptions extends SourceOptions, AiDiffPoolOptions {
+export interface GenerateOptions extends SourceOptions, AiDiffPoolOptions, MessageStyleOptions {
   /** Overrides on top of env + user config file. */
   config?: Partial<AiConfig>;
   /** Default `process.env` (GITFLEET_AI_* are read from it). */
   env?: NodeJS.ProcessEnv;
   /** User config file; default `<user config dir>/gitfleet/config.json`, `false` for none. */
   configFile?: string | false;
-  /** Conventional Commits `type(scope): subject`. */
-  conventional?: boolean;
   /** Include a body. */
   body?: boolean;
   /** Ask for N candidates and keep the best (default 1, at most 5). */
@@ -68,16 +78,20 @@ export interface CommitMessageResult {
   mode: 'single' | 'map-reduce' | 'local';
   /** All candidate subjects when more than one was asked for, best first. */
   candidates?: string[];
+  /** The whole message of each candidate, in the order of `candidates`. */
+  candidateMessages?: string[];
+  /** The subject style used: the caller's, the history's, the config's or plain. */
+  style: CommitStyle;
 }
 
-interface RunState {
+export interface RunState {
   calls: number;
   emit: (event: PipelineEvent) => void;
   secret: string | undefined;
 }
 
 /** Thrown inside the pipeline to leave for the fallback with a reason. */
-class FallbackSignal extends Error {}
+export class FallbackSignal extends Error {}
 
 function safeEmitter(onEvent: GenerateOptions['onEvent'], secret: string | undefined): (event: PipelineEvent) => void {
   return (event) => {
@@ -93,6 +107,7 @@ function safeEmitter(onEvent: GenerateOptions['onEvent'], secret: string | undef
 
 function checkOptions(options: GenerateOptions): void {
   checkSource(options);
+  checkStyleOptions(options);
   const { candidates, deadlineMs } = options;
   if (candidates !== undefined && (!Number.isInteger(candidates) || candidates < 1 || candidates > 5)) {
     throw new AiDiffError('GITFLEET_AI_INVALID_OPTION', 'candidates must be an integer from 1 to 5');
@@ -114,7 +129,7 @@ function checkIncludeSecrets(paths: unknown): void {
   }
 }
 
-async function resolveConfig(options: GenerateOptions, warnings: string[]): Promise<AiConfig> {
+async function resolveConfig(options: Pick<GenerateOptions, 'env' | 'configFile' | 'config'>, warnings: string[]): Promise<AiConfig> {
   const loaded = await loadAiConfig({
     env: options.env ?? process.env,
     ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
@@ -134,21 +149,38 @@ async function resolveConfig(options: GenerateOptions, warnings: string[]): Prom
   return config;
 }
 
+/** What the pipeline needs to know about its caller, for both tasks. */
+type PipelineOptions = GenerateOptions & { task: 'message' | 'split' };
+
+/** How a run ended: the model's answers, or a reason to build the message(s) locally. */
+type Outcome<T> =
+  | { kind: 'model'; answers: T; prepared: PreparedDiff; mode: 'single' | 'map-reduce' }
+  | { kind: 'local'; prepared: PreparedDiff | null; reason: string };
+
+/** A run of the pipeline up to the model's answers (or the reason there are none). */
+export interface PipelineRun<T> {
+  outcome: Outcome<T>;
+  plan: MessagePlan;
+  /** Every file of the change (the fallback's facts); empty when the diff was never read. */
+  facts: FileFact[];
+  read: boolean;
+  state: RunState;
+  started: number;
+  /** Sends the final request again with `note` added to its user message (the split's one retry). */
+  again: (note: string) => Promise<T>;
+}
+
 /**
- * Writes one commit message for a staged change of any size: a single model call when the diff
- * fits the input budget, otherwise parallel per-part analyses reduced into one message. Never
- * throws for provider trouble: without a provider, on errors or past the deadline it returns a
- * message built from the diff itself with `fallback.reason` set.
- *
- * @example
- * const result = await generateCommitMessage({ repo: '.', conventional: true, onEvent: (e) => console.error(e.type) });
- * console.log(result.message, result.fallback?.reason ?? '');
+ * The shared pipeline: config, template, conventions, reading, the local stage, then one request
+ * (`single`) or map requests and a final one. The final request's answer is parsed with `schema`.
  */
-export async function generateCommitMessage(options: GenerateOptions): Promise<CommitMessageResult> {
+export async function runPipeline<T>(options: PipelineOptions, schema: z.ZodType<T>): Promise<PipelineRun<T>> {
   const started = Date.now();
   checkOptions(options);
   const warnings: string[] = [];
   const config = await resolveConfig(options, warnings);
+  const language = checkStyleOptions({ ...options, ...(options.language === undefined && config.language !== undefined ? { language: config.language } : {}) });
+  const template = await loadTemplate(options, config, options.signal);
   const state: RunState = { calls: 0, emit: safeEmitter(options.onEvent, config.apiKey), secret: config.apiKey };
   for (const message of warnings) state.emit({ type: 'warning', message });
 
@@ -162,7 +194,6 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
 
   const info = modelInfo(config.model);
   const maxInputTokens = resolveMaxInputTokens(config, info);
-  const shape = messageShape({ ...options, subjectMaxLength: config.subjectMaxLength });
   state.emit({ type: 'config', provider: config.provider, model: config.model, encoding: info.encoding, exactTokenizer: info.exactTokenizer, maxInputTokens });
 
   const pool: AiDiffPoolOptions = {};
@@ -172,36 +203,44 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
   // With the in-process path a small diff needs no worker: start one only when it may be needed.
   const warmed = inProcessMaxChars > 0 ? Promise.resolve() : warmAiDiffPool(pool);
 
+  // The history is read beside the diff; it may take a quarter of the deadline (a cached analysis takes ms).
+  const learning = conventionsFor(options, Math.min(5_000, deadlineMs / 4), signal, (message) => state.emit({ type: 'warning', message }));
   let source: DiffSource | null = null;
+  let conventions: Awaited<typeof learning> = null;
   try {
-    source = await untilAborted(readSource(options, signal), signal);
+    const learnedAt = Date.now();
+    [source, conventions] = await untilAborted(Promise.all([readSource(options, signal), learning]), signal);
+    if (conventions && 'cached' in conventions) {
+      state.emit({ type: 'conventions', style: conventions.style, commits: conventions.commits, cached: conventions.cached, ticket: conventions.branchTicket, ms: Date.now() - learnedAt });
+    }
   } catch (error) {
     throwIfCallerAborted(error);
     if (!deadline.aborted) throw error;
   }
-
-  const finish = (result: Omit<CommitMessageResult, 'calls'>): CommitMessageResult => {
-    if (result.fallback) state.emit({ type: 'fallback', reason: result.fallback.reason });
-    state.emit({ type: 'done', calls: state.calls, ms: Date.now() - started, fallback: result.fallback !== null });
-    return { ...result, calls: state.calls };
-  };
-  const local = (prepared: PreparedDiff | null, reason: string): CommitMessageResult => {
-    const omitted = prepared?.omitted ?? [];
-    const message = source
-      ? buildLocalMessage(prepared?.facts ?? quickFacts(source), { maxLength: shape.subjectMaxLength, conventional: shape.conventional, omitted })
-      : unreadMessage(shape);
-    const withBody = options.body !== false && message.body !== '';
-    return finish({
-      message: withBody ? `${message.subject}\n\n${message.body}` : message.subject,
-      subject: message.subject,
-      ...(withBody ? { body: message.body } : {}),
-      fallback: { reason: redact(reason, state.secret) },
-      omitted,
-      mode: 'local',
-    });
-  };
+  const facts = source ? quickFacts(source) : [];
+  const style = resolveStyle(options, config, conventions);
+  const plan = planMessage({
+    base: { subjectMaxLength: config.subjectMaxLength, body: options.body ?? false, candidates: options.task === 'split' ? 1 : (options.candidates ?? 1), task: options.task },
+    style,
+    language,
+    conventions,
+    template,
+    facts,
+  });
+  const shape = plan.shape;
+  const run = (outcome: Outcome<T>, prepared?: PreparedDiff | null): PipelineRun<T> => ({
+    outcome,
+    plan,
+    facts: prepared?.facts ?? facts,
+    read: source !== null,
+    state,
+    started,
+    again: () => Promise.reject(new FallbackSignal('no request to repeat')),
+  });
+  const local = (prepared: PreparedDiff | null, reason: string): PipelineRun<T> => run({ kind: 'local', prepared, reason: redact(reason, state.secret) }, prepared);
 
   if (!source) return local(null, `deadline of ${String(deadlineMs)} ms passed while reading the staged diff`);
+  const ignore = options.ignoreFiles === false ? [] : await readIgnoreRules(source.kind === 'files' ? (source.root ?? null) : null, options.configFile, options.env ?? process.env);
   let prepared: PreparedDiff;
   try {
     // The worker that is starting takes the task, rather than a second one starting beside it.
@@ -213,9 +252,10 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
       maxInputTokens,
       concurrency: config.concurrency,
       maxMapCalls: config.maxMapCalls ?? 24,
-      exclude: config.exclude ?? [],
+      exclude: [...(config.exclude ?? []), ...(options.exclude ?? [])],
       include: config.include ?? [],
       includeSecrets: options.includeSecrets ?? [],
+      ignore,
       // A small change goes out without loading the tokenizer (0.1-0.8 s) when its bytes fit.
       tokenize: 'when-needed',
       inProcessMaxChars,
@@ -230,24 +270,22 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
   }
   for (const file of prepared.omitted) state.emit({ type: 'omitted', path: file.path, reason: file.reason, ...(file.detail === undefined ? {} : { detail: file.detail }) });
   for (const file of prepared.collapsed) state.emit({ type: 'collapsed', path: file.path, description: file.description });
-  const { plan } = prepared;
+  const diffPlan = prepared.plan;
   state.emit({
     type: 'plan',
-    mode: plan.mode === 'single' ? 'single' : plan.mode === 'map' ? 'map-reduce' : 'none',
-    parts: plan.mode === 'map' ? plan.parts.length : plan.mode === 'single' ? 1 : 0,
+    mode: diffPlan.mode === 'single' ? 'single' : diffPlan.mode === 'map' ? 'map-reduce' : 'none',
+    parts: diffPlan.mode === 'map' ? diffPlan.parts.length : diffPlan.mode === 'single' ? 1 : 0,
     diffTokens: prepared.diffTokens,
     diffTokensExact: prepared.diffTokensExact,
-    truncated: plan.mode === 'map' ? plan.truncated : [],
+    truncated: diffPlan.mode === 'map' ? diffPlan.truncated : [],
   });
 
-  if (plan.mode === 'empty') return local(prepared, 'no changes staged');
+  if (diffPlan.mode === 'empty') return local(prepared, 'no changes staged');
   if (config.provider === 'none') return local(prepared, 'no provider configured (set GITFLEET_AI_PROVIDER)');
-  if (plan.mode === 'too-small') {
-    return local(prepared, `input budget of ${String(plan.budget)} tokens is too small for the prompts (needs about ${String(plan.needed)})`);
+  if (diffPlan.mode === 'too-small') {
+    return local(prepared, `input budget of ${String(diffPlan.budget)} tokens is too small for the prompts (needs about ${String(diffPlan.needed)})`);
   }
 
-  const agent = new EnvHttpProxyAgent({ connections: config.concurrency + 1 }); // honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY
-  const client = createProviderClient(config, agent);
   // A timed-out or refused request shows the provider is down: the breaker stops every other request.
   const breaker = new AbortController();
   let down: ProviderError | null = null;
@@ -256,65 +294,129 @@ export async function generateCommitMessage(options: GenerateOptions): Promise<C
     breaker.abort(error);
   };
   const requestSignal = AbortSignal.any([signal, breaker.signal]);
-  const call = createCaller({ client, config, shape, signal: requestSignal, state, maxInputTokens, prepared, deadlineAt: started + deadlineMs, tripBreaker });
-  try {
-    if (plan.mode === 'single') {
-      const answers = await call('single', plan.message.user, plan.message.tokens, messageAnswer);
-      return finish({ ...assemble(answers, shape, options.body === true), fallback: null, omitted: prepared.omitted, mode: 'single' });
-    }
-    const limit = pLimit(config.concurrency);
-    const settled = await Promise.allSettled(
-      plan.parts.map((part, i) =>
-        limit(() => {
-          if (down) throw down; // queued behind the requests that found the provider down: never sent
-          return call('map', part.user, part.tokens, analysisOutput, i + 1);
-        }),
-      ),
-    );
-    throwIfCallerAborted();
-    if (deadline.aborted) throw new FallbackSignal(`deadline of ${String(deadlineMs)} ms passed`);
-    if (down) throw down;
-    const analyses: (PartAnalysis | null)[] = settled.map((outcome, i) => {
-      if (outcome.status === 'fulfilled') return outcome.value;
-      state.emit({ type: 'part-failed', part: i + 1, reason: reasonOf(outcome.reason) });
-      return null;
-    });
-    if (plan.parts.length > 0 && analyses.every((a) => a === null)) {
-      throw new FallbackSignal(`every analysis request failed: ${reasonOf((settled[0] as PromiseRejectedResult).reason)}`);
-    }
-    const reduce = await runTask<{ user: string; tokens: number }>(
-      {
-        op: 'reduce',
-        input: {
-          stats: prepared.stats,
-          parts: analyses,
-          partPaths: plan.parts.map((p) => p.paths),
-          facts: prepared.facts,
-          omitted: prepared.omitted,
-          collapsed: prepared.collapsed,
-          budget: prepared.budgets.reduce,
-          encoding: prepared.encoding,
-        },
-      },
-      { ...pool, signal },
-    );
-    const answers = await call('reduce', reduce.user, reduce.tokens, messageAnswer);
-    return finish({ ...assemble(answers, shape, options.body === true), fallback: null, omitted: prepared.omitted, mode: 'map-reduce' });
-  } catch (error) {
+  /** A caller over its own HTTP agent (honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY); `close` destroys the agent. */
+  const connect = (): { call: ReturnType<typeof createCaller>; close: () => Promise<void> } => {
+    const agent = new EnvHttpProxyAgent({ connections: config.concurrency + 1 });
+    const client = createProviderClient(config, agent);
+    return {
+      call: createCaller({ client, config, shape, signal: requestSignal, state, maxInputTokens, prepared, deadlineAt: started + deadlineMs, tripBreaker }),
+      close: () => agent.destroy().catch(() => undefined),
+    };
+  };
+  const { call, close } = connect();
+  const recover = (error: unknown): PipelineRun<T> => {
     throwIfCallerAborted(error);
     if (deadline.aborted) return local(prepared, `deadline of ${String(deadlineMs)} ms passed`);
     if (down) return local(prepared, reasonOf(down));
     if (error instanceof FallbackSignal || error instanceof ProviderError) return local(prepared, reasonOf(error));
     if (error instanceof AiDiffError && error.code === 'GITFLEET_AI_WORKER_FAILED') return local(prepared, error.message);
     throw error;
+  };
+  let final: { stage: 'single' | 'reduce'; user: string; tokens: number } | undefined;
+  try {
+    if (diffPlan.mode === 'single') {
+      final = { stage: 'single', user: diffPlan.message.user, tokens: diffPlan.message.tokens };
+    } else {
+      const limit = pLimit(config.concurrency);
+      const settled = await Promise.allSettled(
+        diffPlan.parts.map((part, i) =>
+          limit(() => {
+            if (down) throw down; // queued behind the requests that found the provider down: never sent
+            return call('map', part.user, part.tokens, analysisOutput, i + 1);
+          }),
+        ),
+      );
+      throwIfCallerAborted();
+      if (deadline.aborted) throw new FallbackSignal(`deadline of ${String(deadlineMs)} ms passed`);
+      if (down) throw down;
+      const analyses: (PartAnalysis | null)[] = settled.map((outcome, i) => {
+        if (outcome.status === 'fulfilled') return outcome.value;
+        state.emit({ type: 'part-failed', part: i + 1, reason: reasonOf(outcome.reason) });
+        return null;
+      });
+      if (diffPlan.parts.length > 0 && analyses.every((a) => a === null)) {
+        throw new FallbackSignal(`every analysis request failed: ${reasonOf((settled[0] as PromiseRejectedResult).reason)}`);
+      }
+      const reduce = await runTask<{ user: string; tokens: number }>(
+        {
+          op: 'reduce',
+          input: {
+            stats: prepared.stats,
+            parts: analyses,
+            partPaths: diffPlan.parts.map((p) => p.paths),
+            facts: prepared.facts,
+            omitted: prepared.omitted,
+            collapsed: prepared.collapsed,
+            budget: prepared.budgets.reduce,
+            encoding: prepared.encoding,
+            task: options.task,
+          },
+        },
+        { ...pool, signal },
+      );
+      final = { stage: 'reduce', ...reduce };
+    }
+    const answers = await call(final.stage, final.user, final.tokens, schema);
+    const done = run({ kind: 'model', answers, prepared, mode: final.stage === 'single' ? 'single' : 'map-reduce' }, prepared);
+    const last = final;
+    done.again = async (note) => {
+      const retry = connect();
+      try {
+        // The note is short (a few paths); its tokens are estimated as one per two characters.
+        return await retry.call(last.stage, `${last.user}\n\n${note}`, last.tokens + Math.ceil(note.length / 2), schema);
+      } finally {
+        await retry.close();
+      }
+    };
+    return done;
+  } catch (error) {
+    return recover(error);
   } finally {
-    await agent.destroy().catch(() => undefined);
+    await close();
   }
+}
+
+/**
+ * Writes one commit message for a staged change of any size: a single model call when the diff
+ * fits the input budget, otherwise parallel per-part analyses reduced into one message. Never
+ * throws for provider trouble: without a provider, on errors or past the deadline it returns a
+ * message built from the diff itself with `fallback.reason` set.
+ *
+ * @example
+ * const result = await generateCommitMessage({ repo: '.', conventional: true, onEvent: (e) => console.error(e.type) });
+ * console.log(result.message, result.fallback?.reason ?? '');
+ */
+export async function generateCommitMessage(options: GenerateOptions): Promise<CommitMessageResult> {
+  const run = await runPipeline({ ...options, task: 'message' }, messageAnswer);
+  const { plan, state, outcome } = run;
+  const maxLength = run.plan.shape.subjectMaxLength + (run.plan.ticket && run.plan.placement ? run.plan.ticket.length + 3 : 0);
+  const finish = (result: Omit<CommitMessageResult, 'calls' | 'style'>): CommitMessageResult => {
+    if (result.fallback) state.emit({ type: 'fallback', reason: result.fallback.reason });
+    state.emit({ type: 'done', calls: state.calls, ms: Date.now() - run.started, fallback: result.fallback !== null });
+    return { ...result, calls: state.calls, style: plan.shape.style };
+  };
+  if (outcome.kind === 'local') {
+    const omitted = outcome.prepared?.omitted ?? [];
+    const message = run.read ? localMessage(plan, run.facts, omitted, maxLength) : unreadMessage(plan.shape);
+    const withBody = options.body !== false && message.body !== '';
+    return finish({
+      message: withBody ? `${message.subject}\n\n${message.body}` : message.subject,
+      subject: message.subject,
+      ...(withBody ? { body: message.body } : {}),
+      fallback: { reason: outcome.reason },
+      omitted,
+      mode: 'local',
+    });
+  }
+  return finish({ ...assemble(outcome.answers, plan, options.body === true, maxLength), fallback: null, omitted: outcome.prepared.omitted, mode: outcome.mode });
 }
 
 /** The local message when the diff could not even be read before the deadline. */
 function unreadMessage(shape: MessageShape): { subject: string; body: string } {
-  return { subject: shape.conventional ? 'chore: update files' : 'Update files', body: '' };
+  const words = localWords(shape.language?.code);
+  if (shape.style === 'conventional') return { subject: `chore: ${words.updateFiles[0]!.toLowerCase()}${words.updateFiles.slice(1)}`, body: '' };
+  if (shape.style === 'gitmoji') return { subject: `🔧 ${words.updateFiles}`, body: '' };
+  return { subject: words.updateFiles, body: '' };
 }
 
 /**
@@ -400,31 +502,45 @@ function createCaller(ctx: CallerContext) {
 function score(raw: MessageOutput, subject: string, shape: MessageShape): number {
   let points = 0;
   const bare = raw.subject.trim().replace(/\.$/, '');
-  if (bare.length + (shape.conventional ? 12 : 0) <= shape.subjectMaxLength) points += 2;
+  if (bare.length + (shape.style === 'plain' ? 0 : 12) <= shape.subjectMaxLength) points += 2;
   if (!/^(\w+(\(.*\))?: )?(update|change|modify|fix) (files?|code|stuff|things)$/i.test(subject)) points += 2;
   if (subject.length >= 15) points += 1;
   return points;
 }
 
-function assemble(answers: MessageOutput[], shape: MessageShape, wantBody: boolean): Pick<CommitMessageResult, 'message' | 'subject' | 'body' | 'candidates'> {
-  const normalized = answers.map((answer) => ({
-    answer,
-    subject: normalizeSubject(answer.subject, {
-      maxLength: shape.subjectMaxLength,
-      conventional: shape.conventional,
-      type: answer.type,
-      scope: answer.scope,
-    }),
-  }));
-  const ranked = normalized
-    .map((n, index) => ({ ...n, points: score(n.answer, n.subject, shape), index }))
+/** A model's message made to follow the rules: subject (style, case, length), body, ticket. */
+export function normalizeAnswer(answer: MessageOutput, plan: MessagePlan, wantBody: boolean, maxLength: number): { subject: string; body: string } {
+  const { shape, normalize } = plan;
+  const subject = normalizeSubject(answer.subject, {
+    maxLength: shape.subjectMaxLength,
+    conventional: shape.style === 'conventional',
+    style: shape.style,
+    type: answer.type,
+    scope: answer.scope,
+    gitmoji: answer.gitmoji,
+    ...normalize,
+  });
+  return finishMessage(plan, { subject, body: wantBody ? normalizeBody(answer.body) : '' }, maxLength);
+}
+
+function assemble(
+  answers: MessageOutput[],
+  plan: MessagePlan,
+  wantBody: boolean,
+  maxLength: number,
+): Pick<CommitMessageResult, 'message' | 'subject' | 'body' | 'candidates' | 'candidateMessages'> {
+  const ranked = answers
+    .map((answer, index) => {
+      const message = normalizeAnswer(answer, plan, wantBody, maxLength);
+      return { ...message, points: score(answer, message.subject, plan.shape), index };
+    })
     .sort((a, b) => b.points - a.points || a.index - b.index);
   const best = ranked[0]!;
-  const body = wantBody ? normalizeBody(best.answer.body) : '';
+  const text = (m: { subject: string; body: string }): string => (m.body ? `${m.subject}\n\n${m.body}` : m.subject);
   return {
-    message: body ? `${best.subject}\n\n${body}` : best.subject,
+    message: text(best),
     subject: best.subject,
-    ...(body ? { body } : {}),
-    ...(answers.length > 1 ? { candidates: ranked.map((r) => r.subject) } : {}),
+    ...(best.body ? { body: best.body } : {}),
+    ...(answers.length > 1 ? { candidates: ranked.map((r) => r.subject), candidateMessages: ranked.map(text) } : {}),
   };
 }

@@ -5,7 +5,9 @@ import type { DiffSource, PrepareSettings, PreparedDiff } from './diff/prepare.j
 import { createControl, stopHelper } from './diff/shared-counts.js';
 import { AiDiffError } from './errors.js';
 import { getAiDiffPool, poolThreads, runInProcess, runTask, type AiDiffPoolOptions } from './pool.js';
-import { frameText, requestFrame, type MessageShape, type Stage } from './prompts.js';
+import type { IgnoreRules } from './diff/classify.js';
+import { frameText, requestFrame, type CommitStyle, type MessageShape, type Stage } from './prompts.js';
+import { resolveLanguage } from './style/language.js';
 import { readSource, type SourceOptions } from './read-source.js';
 
 export interface PrepareDiffOptions extends SourceOptions, AiDiffPoolOptions {
@@ -21,8 +23,16 @@ export interface PrepareDiffOptions extends SourceOptions, AiDiffPoolOptions {
   includeSecrets?: string[];
   subjectMaxLength?: number;
   conventional?: boolean;
+  /** The subject style the prompts ask for (they are counted in the budget). Default from `conventional`. */
+  style?: CommitStyle;
+  /** The message language (BCP 47), as in `generateCommitMessage`. */
+  language?: string;
   body?: boolean;
   candidates?: number;
+  /** `split` plans the request of `proposeSplit`. */
+  task?: 'message' | 'split';
+  /** gitignore-syntax rules whose matches are left out ("excluded by config", `detail` = `source`). */
+  ignore?: IgnoreRules[];
   signal?: AbortSignal;
 }
 
@@ -47,12 +57,25 @@ export function resolveMaxInputTokens(config: Pick<AiConfig, 'provider' | 'maxIn
   return Math.max(256, tokens);
 }
 
-export function messageShape(options: { subjectMaxLength?: number; conventional?: boolean; body?: boolean; candidates?: number }): MessageShape {
+export function messageShape(options: {
+  subjectMaxLength?: number;
+  conventional?: boolean;
+  style?: CommitStyle;
+  language?: string;
+  body?: boolean;
+  candidates?: number;
+  task?: 'message' | 'split';
+}): MessageShape {
+  const style = options.style ?? (options.conventional ? 'conventional' : 'plain');
+  const language = resolveLanguage(options.language);
   return {
     subjectMaxLength: options.subjectMaxLength ?? 72,
-    conventional: options.conventional ?? false,
+    conventional: style === 'conventional',
+    style,
     body: options.body ?? false,
     candidates: Math.max(1, Math.min(5, Math.floor(options.candidates ?? 1))),
+    task: options.task ?? 'message',
+    ...(language ? { language } : {}),
   };
 }
 
@@ -66,6 +89,7 @@ export interface PrepareRun {
   exclude: string[];
   include: string[];
   includeSecrets: string[];
+  ignore?: IgnoreRules[];
   tokenize: 'always' | 'when-needed';
   /** A diff of at most this many characters that fits one request by its bytes is prepared on this thread. */
   inProcessMaxChars?: number;
@@ -101,6 +125,8 @@ export async function runPrepare(run: PrepareRun): Promise<PreparedDiff> {
     include: run.include,
     includeSecrets: run.includeSecrets,
     tokenize: run.tokenize,
+    task: run.shape.task ?? 'message',
+    ignore: run.ignore ?? [],
   };
   if (run.tokenize === 'when-needed' && (run.inProcessMaxChars ?? 0) >= sourceChars(run.source)) {
     const prepared = await runInProcess<PreparedDiff | null>({ op: 'prepare-by-bytes', source: run.source, settings }, run.pool);
@@ -156,6 +182,7 @@ export async function prepareDiff(options: PrepareDiffOptions): Promise<Prepared
     exclude: options.exclude ?? [],
     include: options.include ?? [],
     includeSecrets: options.includeSecrets ?? [],
+    ignore: options.ignore ?? [],
     tokenize: 'always',
     shape: messageShape(options),
     pool,

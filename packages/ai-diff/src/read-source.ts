@@ -54,7 +54,7 @@ export async function readSource(options: SourceOptions, signal?: AbortSignal): 
       const fileHints = hints.get(file.path);
       return fileHints ? { ...file, hints: fileHints } : file;
     });
-    return { kind: 'files', files };
+    return { kind: 'files', files, root: repo.root };
   } finally {
     await repo.close();
   }

@@ -69,3 +69,25 @@ export function peakOverlap(records: readonly LlmRecord[]): number {
   }
   return peak;
 }
+
+/** A bot identity (dependabot's), for commits the conventions must not learn from. */
+export const BOT = { name: 'dependabot[bot]', email: '49699333+dependabot[bot]@users.noreply.github.com', date: '1700000000 +0000' };
+
+/**
+ * A repository whose history is `commits` (oldest first), each changing its `files` (a line is
+ * appended, so every commit has a diff).
+ */
+export async function historyRepo(commits: { message: string; files: string[]; bot?: boolean }[]): Promise<TempRepo> {
+  const repo = await createEmptyRepo();
+  const contents = new Map<string, string>();
+  for (const [i, commit] of commits.entries()) {
+    const files: Record<string, FileContent> = {};
+    for (const path of commit.files) {
+      const next = `${contents.get(path) ?? ''}line ${String(i)}\n`;
+      contents.set(path, next);
+      files[path] = next;
+    }
+    await commitFiles(repo.path, files, { message: commit.message, ...(commit.bot ? { author: { ...BOT, date: `${String(1700000000 + i)} +0000` } } : {}) });
+  }
+  return repo;
+}

@@ -13,6 +13,11 @@ import { note, table, write } from '../output.js';
 export const generationSchema = z.object({
   repo: z.string().default('.'),
   conventional: z.boolean().default(false),
+  style: z.enum(['plain', 'conventional', 'gitmoji']).optional(),
+  lang: z.string().min(1).optional(),
+  exclude: z.array(z.string().min(1)).default([]),
+  conventions: z.boolean().default(true),
+  promptFile: z.string().min(1).optional(),
   body: z.boolean().default(false),
   candidates: positiveInt.max(5).optional(),
   deadline: positiveInt.optional(),
@@ -42,11 +47,18 @@ export function secretPaths(paths: readonly string[], root: string | null): stri
 
 /** Library options from the shared flags, plus the diff source. */
 export function generateOptions(flags: GenerationFlags, source: { repo: string } | { diff: string }, ctx: RunContext, root: string | null = null): GenerateOptions {
+  if (flags.conventional && flags.style !== undefined && flags.style !== 'conventional') throw new UsageError(`--conventional conflicts with --style ${flags.style}`);
   return {
     ...source,
     signal: ctx.signal,
     ...(flags.includeSecret.length > 0 ? { includeSecrets: secretPaths(flags.includeSecret, 'repo' in source ? source.repo : root) } : {}),
     ...(flags.conventional ? { conventional: true } : {}),
+    ...(flags.style === undefined ? {} : { style: flags.style }),
+    ...(flags.lang === undefined ? {} : { language: flags.lang }),
+    ...(flags.exclude.length > 0 ? { exclude: flags.exclude } : {}),
+    ...(flags.promptFile === undefined ? {} : { promptFile: resolve(flags.promptFile) }),
+    // The repository's own conventions (learned from its history, cached per HEAD) unless --no-conventions.
+    ...('repo' in source && flags.conventions ? { conventions: true } : {}),
     // Explicit: without it the library's local fallback adds a file-list body.
     body: flags.body,
     ...(flags.candidates === undefined ? {} : { candidates: flags.candidates }),
@@ -143,7 +155,7 @@ function safeUrl(url: string | undefined): string | null {
 
 /** `--dry-run`: the local stage only (read, omit, count, plan) and what a real run would send. */
 async function dryRun(opts: z.infer<typeof schema>, source: { repo: string } | { diff: string }, includeSecrets: string[]): Promise<void> {
-  const { loadAiConfig, modelInfo, resolveMaxInputTokens } = await import('@gitfleet/ai-diff');
+  const { loadAiConfig, modelInfo, readIgnoreRules, resolveMaxInputTokens } = await import('@gitfleet/ai-diff');
   const loaded = await loadAiConfig({ env: process.env });
   if (loaded.errors.length > 0) throw new UsageError(`invalid AI configuration: ${loaded.errors.join('; ')}`);
   for (const warning of loaded.warnings) note(warning);
@@ -158,10 +170,14 @@ async function dryRun(opts: z.infer<typeof schema>, source: { repo: string } | {
     concurrency: config.concurrency,
     subjectMaxLength: config.subjectMaxLength,
     conventional: opts.conventional,
+    ...(opts.style === undefined ? {} : { style: opts.style }),
+    ...(opts.lang === undefined ? {} : { language: opts.lang }),
     body: opts.body,
     ...(opts.candidates === undefined ? {} : { candidates: opts.candidates }),
     ...(config.maxMapCalls === undefined ? {} : { maxMapCalls: config.maxMapCalls }),
-    ...(config.exclude === undefined ? {} : { exclude: config.exclude }),
+    exclude: [...(config.exclude ?? []), ...opts.exclude],
+    // The same ignore files as a real run: .gitfleetignore (a repository) and the user's ignore file.
+    ignore: await readIgnoreRules('repo' in source ? source.repo : null, undefined, process.env),
     ...(config.include === undefined ? {} : { include: config.include }),
     ...(includeSecrets.length > 0 ? { includeSecrets } : {}),
   });

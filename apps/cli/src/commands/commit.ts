@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { GenerateOptions } from '@gitfleet/ai-diff';
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { parseOptions, type RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { AiCommandError } from '../hook/errors.js';
-import { generateMessage, preloadAiDiff, releaseAiDiff, resultNotes } from '../hook/generate-message.js';
+import { chooseMessage, confirmOnTerminal } from '../hook/choose-message.js';
+import { generateMessage, preloadAiDiff, releaseAiDiff, resultNotes, splitMessage } from '../hook/generate-message.js';
+import { commitSplit } from '../hook/split-commits.js';
 import { gitLine } from '../hook/git-command.js';
 import { allChangesDiff, assertStaged } from '../hook/staged-changes.js';
 import { note } from '../output.js';
@@ -19,6 +20,7 @@ const schema = generationSchema.extend({
   all: z.boolean().default(false),
   yes: z.boolean().default(false),
   edit: z.boolean().default(false),
+  split: z.boolean().default(false),
 });
 
 const EDIT_HELP = `
@@ -42,33 +44,14 @@ async function editFile(root: string, file: string): Promise<void> {
   if (code !== 0) throw new AiCommandError('GITFLEET_CLI_EDITOR_FAILED', `the editor (${editor}) exited with code ${code}; nothing was committed`);
 }
 
-/** y/e/n on the terminal; end of input means no. */
-async function ask(message: string): Promise<'yes' | 'edit' | 'no'> {
-  const prompt = 'Commit with this message? [y]es / [e]dit / [n]o: ';
-  process.stderr.write(`\n${message.trim()}\n\n${prompt}`);
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false });
-  try {
-    // The line iterator buffers input typed ahead of the prompt.
-    for await (const line of rl) {
-      const answer = line.trim().toLowerCase();
-      if (answer === 'y' || answer === 'yes' || answer === '') return 'yes';
-      if (answer === 'e' || answer === 'edit') return 'edit';
-      if (answer === 'n' || answer === 'no') return 'no';
-      process.stderr.write(prompt);
-    }
-    return 'no';
-  } finally {
-    rl.close();
-  }
-}
-
-/** `gitfleet commit`: generate, confirm or edit, then `git commit -F`. */
+/** `gitfleet commit`: generate, choose (candidates, edit, regenerate) or confirm, then `git commit -F`. */
 export async function commitCommand(gitArgs: string[], raw: unknown, ctx: RunContext): Promise<void> {
   const opts = parseOptions(schema, raw);
   const interactiveTerminal = process.stdin.isTTY && process.stderr.isTTY;
   if (!opts.yes && !opts.edit && !interactiveTerminal) {
     throw new UsageError('not on a terminal: pass --yes to commit the generated message, or --edit to open the editor');
   }
+  if (opts.split) return splitCommand(opts, gitArgs, ctx);
   preloadAiDiff();
   let root: string;
   let source: { repo: string } | { diff: string };
@@ -84,16 +67,28 @@ export async function commitCommand(gitArgs: string[], raw: unknown, ctx: RunCon
     throw error;
   }
 
-  const result = await generateMessage(options);
+  let result = await generateMessage(options);
   for (const n of resultNotes(result, SECRET_HINT)) note(n);
-
-  const choice = opts.yes ? 'yes' : opts.edit ? 'edit' : await ask(result.message);
-  if (choice === 'no') throw new AiCommandError('GITFLEET_CLI_COMMIT_ABORTED', 'commit aborted; nothing was committed');
+  let choice: { action: 'commit' | 'edit'; message: string };
+  if (opts.yes || opts.edit) choice = { action: opts.yes ? 'commit' : 'edit', message: result.message };
+  else {
+    for (;;) {
+      const picked = await chooseMessage(result, ctx.signal);
+      if (picked.action === 'cancel') throw new AiCommandError('GITFLEET_CLI_COMMIT_ABORTED', 'commit aborted; nothing was committed');
+      if (picked.action !== 'regenerate') {
+        choice = picked;
+        break;
+      }
+      note('regenerating...');
+      result = await generateMessage(options);
+      for (const n of resultNotes(result, SECRET_HINT)) note(n);
+    }
+  }
 
   const file = await gitLine(['rev-parse', '--path-format=absolute', '--git-path', 'GITFLEET_EDITMSG'], { cwd: root });
-  await writeFile(file, choice === 'edit' ? `${result.message.trim()}\n${EDIT_HELP}` : `${result.message.trim()}\n`);
-  if (choice === 'edit') await editFile(root, file);
-  const cleanup = choice === 'edit' ? ['--cleanup=strip'] : [];
+  await writeFile(file, choice.action === 'edit' ? `${choice.message.trim()}\n${EDIT_HELP}` : `${choice.message.trim()}\n`);
+  if (choice.action === 'edit') await editFile(root, file);
+  const cleanup = choice.action === 'edit' ? ['--cleanup=strip'] : [];
   const code = await interactive('git', ['commit', '-F', file, ...cleanup, ...(opts.all ? ['--all'] : []), ...gitArgs], root);
   if (code !== 0) {
     const kept = (await readFile(file, 'utf8').catch(() => '')) === '' ? '' : ` (the message is kept in ${file})`;
@@ -102,12 +97,54 @@ export async function commitCommand(gitArgs: string[], raw: unknown, ctx: RunCon
   await rm(file, { force: true });
 }
 
+/** The plan as the user reads it, line by line (each goes through note(), which makes it safe): each commit's subject, then its files. */
+function planLines(groups: { subject: string; files: string[] }[], renamedFrom: Map<string, string>): string[] {
+  const lines = [`split into ${String(groups.length)} commit${groups.length === 1 ? '' : 's'}:`];
+  groups.forEach((g, i) => {
+    lines.push(`  ${String(i + 1)}. ${g.subject}`);
+    for (const path of g.files) lines.push(`       ${path}${renamedFrom.has(path) ? ` (renamed from ${renamedFrom.get(path)!})` : ''}`);
+  });
+  return lines;
+}
+
+/** `gitfleet commit --split`: the model groups the staged files by concern; on confirmation, one commit per group. */
+async function splitCommand(opts: ReturnType<typeof schema.parse>, gitArgs: string[], ctx: RunContext): Promise<void> {
+  if (opts.all) throw new UsageError('--split works on the staged changes: stage them with git add (not --all)');
+  if (opts.edit) throw new UsageError('--split does not take --edit');
+  if (opts.candidates !== undefined) throw new UsageError('--split does not take --candidates');
+  preloadAiDiff();
+  let root: string;
+  try {
+    root = await gitLine(['rev-parse', '--show-toplevel'], { cwd: resolve(opts.repo) });
+    await assertStaged(root, process.env, 'stage changes with git add');
+  } catch (error) {
+    await releaseAiDiff();
+    throw error;
+  }
+  const { candidates: _none, ...options } = generateOptions(opts, { repo: root }, ctx, root);
+  // Each commit of a split says why in its body (the model leaves it empty when the subject says it all).
+  const proposal = await splitMessage({ ...options, body: true });
+  for (const n of resultNotes(proposal, SECRET_HINT)) note(n);
+  const renamedFrom = new Map(proposal.facts.filter((f) => f.oldPath !== null && f.status === 'renamed').map((f) => [f.path, f.oldPath!]));
+  for (const line of planLines(proposal.groups, renamedFrom)) note(line);
+  const go = opts.yes || (await confirmOnTerminal(`Make ${proposal.groups.length === 1 ? 'this commit' : `these ${String(proposal.groups.length)} commits`}?`, ctx.signal));
+  if (!go) throw new AiCommandError('GITFLEET_CLI_COMMIT_ABORTED', 'split declined; nothing was committed, the index is unchanged');
+  const commits = proposal.groups.map((g) => ({ paths: g.files.flatMap((p) => (renamedFrom.has(p) ? [p, renamedFrom.get(p)!] : [p])), message: g.message }));
+  const made = await commitSplit(root, commits, gitArgs);
+  note(`made ${String(made.length)} commit${made.length === 1 ? '' : 's'}`);
+}
+
 /** Registers `commit-msg`, `commit` and `hook`. */
 export function registerAiCommands(program: Command, ctx: RunContext): void {
   const generation = (cmd: Command): Command =>
     cmd
       .option('--repo <path>', 'repository (default: the current directory)')
-      .option('--conventional', 'Conventional Commits: type(scope): subject')
+      .option('--conventional', 'Conventional Commits: type(scope): subject (short for --style conventional)')
+      .addOption(new Option('--style <style>', "subject style (default: the repository history's, else GITFLEET_AI_STYLE, else plain)").choices(['plain', 'conventional', 'gitmoji']))
+      .option('--lang <code>', 'message language, e.g. fr, de, pt-BR, ja (default GITFLEET_AI_LANGUAGE, else English)')
+      .option('--exclude <glob>', 'leave this file content out of the prompts (repeatable; also .gitfleetignore)', (value: string, previous: string[] = []) => [...previous, value])
+      .option('--no-conventions', "don't learn the repository's conventions from its history")
+      .option('--prompt-file <path>', 'a custom prompt template with {{plan}} {{files}} {{conventions}} {{language}} {{max_subject_length}} {{style}} (default GITFLEET_AI_PROMPT_FILE)')
       .option('--body', 'add a body explaining what and why')
       .option('--candidates <n>', 'generate n candidates and keep the best (1-5)')
       .option('--deadline <ms>', 'give up on the model after this long and use a locally built message')
@@ -138,6 +175,10 @@ names each one; --include-secret <path> sends one anyway. Lock, generated (also 
 files are named but their content is not sent either.
 --format json has fallback: true and fallbackReason when the message was built locally (no
 provider, provider down or too slow, deadline passed).
+The repository's conventions (Conventional Commits or gitmoji, scopes by path, subject case and
+length, the branch's ticket id) are learned from its last 500 commits and cached per HEAD;
+--no-conventions turns that off. Content is also left out by .gitfleetignore (repository root),
+the ignore file beside the user config file (gitignore syntax) and GITFLEET_AI_EXCLUDE.
 The model is configured with GITFLEET_AI_* variables or the user config file (see @gitfleet/ai-diff).`,
     )
     .action(async (raw: Record<string, unknown>) => commitMsgCommand(raw, ctx));
@@ -149,13 +190,19 @@ The model is configured with GITFLEET_AI_* variables or the user config file (se
       .argument('[git-args...]', 'after --: more git commit arguments, e.g. -- --signoff --no-verify'),
   )
     .option('-a, --all', 'commit all tracked changes, like git commit -a')
-    .option('-y, --yes', 'commit without asking')
+    .option('-y, --yes', 'commit without asking (with --split: make the commits without asking)')
     .option('-e, --edit', 'open the git editor on the message before committing')
+    .option('--split', 'split the staged change into several commits by concern (file level), each with its own message')
     .addHelpText(
       'after',
       `
-On a terminal it asks: [y]es commits, [e]dit opens $GIT_EDITOR / core.editor, [n]o aborts.
+On a terminal it shows the message (or, with --candidates, each candidate) to commit, then
+"Edit a message first" ($GIT_EDITOR / core.editor), "Regenerate" and "Cancel".
 Elsewhere pass --yes or --edit. Nothing staged (and no --all): exit 1.
+--split: the model groups the staged files by concern (every file in exactly one group) and
+writes each commit's message; the plan is shown and, once confirmed (--yes: at once), the
+commits are made in order from the staged content. If the user declines nothing changes; if a
+commit fails (e.g. a pre-commit hook), HEAD and the index are restored exactly.
 Files that look like secrets are never sent to the model (see commit-msg --help); stderr names
 each one, and --include-secret <path> sends one anyway.`,
     )

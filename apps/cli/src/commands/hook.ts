@@ -18,13 +18,23 @@ function selfPaths(): { node: string; cli: string } {
 }
 
 const repoSchema = z.object({ repo: z.string().default('.') });
-const installSchema = repoSchema.extend({ conventional: z.boolean().default(false), body: z.boolean().default(false) });
+const installSchema = repoSchema.extend({
+  conventional: z.boolean().default(false),
+  body: z.boolean().default(false),
+  style: z.enum(['plain', 'conventional', 'gitmoji']).optional(),
+  lang: z.string().regex(/^[a-z]{2,3}([-_][a-z0-9]{2,8})*$/i, 'expected a language code such as fr, de, pt-BR').optional(),
+});
 const statusSchema = repoSchema.extend({ format: z.enum(['text', 'json']).default('text') });
 
 async function install(raw: unknown): Promise<void> {
   const opts = parseOptions(installSchema, raw);
   const location = await locateHook(opts.repo);
-  const flags = [...(opts.conventional ? ['--conventional'] : []), ...(opts.body ? ['--body'] : [])];
+  const flags = [
+    ...(opts.conventional ? ['--conventional'] : []),
+    ...(opts.body ? ['--body'] : []),
+    ...(opts.style ? ['--style', opts.style] : []),
+    ...(opts.lang ? ['--lang', opts.lang] : []),
+  ];
   const result = await installHook(location, { ...selfPaths(), flags });
   await write(`${result.action} ${result.file}\n`);
   if (result.chained) await write(`chained: ${result.chained} runs first\n`);
@@ -63,7 +73,14 @@ async function status(raw: unknown): Promise<void> {
 }
 
 /** `gitfleet hook run <msgfile> [source] [sha]`: what the hook script calls. Never fails the commit. */
-async function run(msgFile: string, source: string | undefined, raw: { conventional?: boolean; body?: boolean }): Promise<void> {
+interface RunFlags {
+  conventional?: boolean;
+  body?: boolean;
+  style?: string;
+  lang?: string;
+}
+
+async function run(msgFile: string, source: string | undefined, raw: RunFlags): Promise<void> {
   // Tinypool workers or keep-alive sockets must not hold the commit up once we're done.
   const exitSoon = (): void => void setTimeout(() => process.exit(0), 1_000).unref();
   try {
@@ -73,6 +90,8 @@ async function run(msgFile: string, source: string | undefined, raw: { conventio
       source,
       deadlineMs: hookDeadline(process.env, note),
       conventional: raw.conventional === true,
+      ...(raw.style === 'plain' || raw.style === 'conventional' || raw.style === 'gitmoji' ? { style: raw.style } : {}),
+      ...(raw.lang ? { language: raw.lang } : {}),
       body: raw.body === true,
       generate: generateMessage,
     });
@@ -98,6 +117,8 @@ export function addHookCommand(program: Command): void {
     .description('install the hook (an existing prepare-commit-msg hook is kept and runs first)')
     .addOption(repo())
     .option('--conventional', 'Conventional Commits messages')
+    .addOption(new Option('--style <style>', 'subject style (default: the history\'s, else GITFLEET_AI_STYLE)').choices(['plain', 'conventional', 'gitmoji']))
+    .option('--lang <code>', 'message language, e.g. fr (default GITFLEET_AI_LANGUAGE)')
     .option('--body', 'messages with a body')
     .addHelpText(
       'after',
@@ -108,7 +129,9 @@ gone it warns and lets the commit through. It acts on a plain \`git commit\`, \`
 \`commit <paths>\` and \`--no-edit\` when no message is written yet; -m/-F, templates, merges,
 squashes and amends are left alone. Past GITFLEET_HOOK_DEADLINE_MS (default 10000) it uses a
 locally built message. GITFLEET_HOOK=0 skips it. Files that look like secrets are never sent
-to the model; the hook names them on stderr.`,
+to the model; the hook names them on stderr. It learns the repository's conventions from its
+history (cached per HEAD) and reads .gitfleetignore, the user ignore file, GITFLEET_AI_EXCLUDE
+and GITFLEET_AI_PROMPT_FILE, like gitfleet commit-msg.`,
     )
     .action(install);
   hook.command('uninstall').description('remove the hook and restore the one it chained to').addOption(repo()).action(uninstall);
@@ -126,7 +149,9 @@ to the model; the hook names them on stderr.`,
     .argument('[sha]')
     .option('--conventional')
     .option('--body')
-    .action(async (msgFile: string, source: string | undefined, _sha: string | undefined, raw: { conventional?: boolean; body?: boolean }) =>
+    .option('--style <style>')
+    .option('--lang <code>')
+    .action(async (msgFile: string, source: string | undefined, _sha: string | undefined, raw: RunFlags) =>
       run(msgFile, source, raw),
     );
 }

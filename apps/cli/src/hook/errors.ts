@@ -5,7 +5,8 @@ export type AiCommandErrorCode =
   | 'GITFLEET_CLI_BARE_REPOSITORY'
   | 'GITFLEET_CLI_GIT_FAILED'
   | 'GITFLEET_CLI_EDITOR_FAILED'
-  | 'GITFLEET_CLI_COMMIT_ABORTED';
+  | 'GITFLEET_CLI_COMMIT_ABORTED'
+  | 'GITFLEET_CLI_SPLIT_FAILED';
 
 export class AiCommandError extends Error {
   override name = 'AiCommandError';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import type { CommitMessageResult, GenerateOptions, PrepareDiffOptions, PreparedDiff } from '@gitfleet/ai-diff';
+import type { CommitMessageResult, GenerateOptions, PrepareDiffOptions, PreparedDiff, SplitOptions, SplitProposal } from '@gitfleet/ai-diff';
 
 /**
  * The ai-diff worker sits next to the bundle (dist/ai-diff-worker.js, see build.mjs). When the
@@ -73,6 +73,17 @@ export async function generateMessage(options: GenerateOptions): Promise<CommitM
   const { generateCommitMessage, destroyAiDiffPool } = await import('@gitfleet/ai-diff');
   try {
     return await generateCommitMessage(withWorker({ inProcessMaxChars: IN_PROCESS_MAX_CHARS, ...options }));
+  } finally {
+    await destroyAiDiffPool();
+  }
+}
+
+/** proposeSplit with the bundled worker; the worker pool is released afterwards. */
+export async function splitMessage(options: SplitOptions): Promise<SplitProposal> {
+  baselineWasmOnly();
+  const { proposeSplit, destroyAiDiffPool } = await import('@gitfleet/ai-diff');
+  try {
+    return await proposeSplit(withWorker({ inProcessMaxChars: IN_PROCESS_MAX_CHARS, ...options }));
   } finally {
     await destroyAiDiffPool();
   }

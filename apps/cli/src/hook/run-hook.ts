@@ -17,6 +17,9 @@ export interface RunHookOptions {
   /** Hard deadline for generation; past it the library's local fallback message is used. */
   deadlineMs: number;
   conventional?: boolean;
+  style?: 'plain' | 'conventional' | 'gitmoji';
+  /** Message language (BCP 47). */
+  language?: string;
   body?: boolean;
   cwd?: string;
   generate: (options: GenerateOptions) => Promise<CommitMessageResult>;
@@ -65,6 +68,10 @@ export async function runHook(options: RunHookOptions): Promise<RunHookResult> {
         deadlineMs: options.deadlineMs,
         signal: controller.signal,
         ...(options.conventional ? { conventional: true } : {}),
+        ...(options.style ? { style: options.style } : {}),
+        ...(options.language ? { language: options.language } : {}),
+        // The repository's own conventions (cached per HEAD; the first run may take part of the deadline).
+        conventions: true,
         body: options.body === true,
       }),
       guard,

@@ -33,6 +33,12 @@ export interface AiConfig {
   include?: string[];
   /** OpenAI-compatible servers only. Default `json_schema`. */
   structuredOutput?: StructuredOutput;
+  /** Message language (BCP 47: `fr`, `pt-BR`); default English. */
+  language?: string;
+  /** Subject style when neither the caller nor the repository's history decides: `plain`, `conventional` or `gitmoji`. */
+  style?: 'plain' | 'conventional' | 'gitmoji';
+  /** A custom prompt for the message-writing stages (see prompt-template.ts for its variables). */
+  promptFile?: string;
 }
 
 export const DEFAULTS = {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import envPaths from 'env-paths';
 import { z } from 'zod';
 import { redact } from '../errors.js';
@@ -21,6 +21,9 @@ export const CONFIG_KEYS = [
   'GITFLEET_AI_EXCLUDE',
   'GITFLEET_AI_INCLUDE',
   'GITFLEET_AI_STRUCTURED_OUTPUT',
+  'GITFLEET_AI_LANGUAGE',
+  'GITFLEET_AI_STYLE',
+  'GITFLEET_AI_PROMPT_FILE',
 ] as const;
 
 type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -75,6 +78,9 @@ const FIELDS = {
   GITFLEET_AI_EXCLUDE: ['exclude', list],
   GITFLEET_AI_INCLUDE: ['include', list],
   GITFLEET_AI_STRUCTURED_OUTPUT: ['structuredOutput', z.enum(['json_schema', 'tool'])],
+  GITFLEET_AI_LANGUAGE: ['language', z.string().trim().regex(/^[a-z]{2,3}([-_][a-z0-9]{2,8})*$/i, 'expected a language code such as fr, de, pt-BR')],
+  GITFLEET_AI_STYLE: ['style', z.enum(['plain', 'conventional', 'gitmoji'])],
+  GITFLEET_AI_PROMPT_FILE: ['promptFile', z.string().trim().min(1)],
 } satisfies Record<ConfigKey, [keyof AiConfig, z.ZodType]>;
 
 /** Key values never appear in messages: only which key and what is wrong. */
@@ -116,7 +122,8 @@ export async function loadAiConfig(options: LoadAiConfigOptions = {}): Promise<L
   const env = options.env ?? process.env;
   const errors: string[] = [];
   const warnings: string[] = [];
-  const file = options.configFile === false ? {} : await readConfigFile(options.configFile ?? defaultConfigFile(env), errors);
+  const filePath = options.configFile === false ? null : (options.configFile ?? defaultConfigFile(env));
+  const file = filePath === null ? {} : await readConfigFile(filePath, errors);
   for (const key of Object.keys(file)) {
     if (key.startsWith('GITFLEET_AI_') && !(CONFIG_KEYS as readonly string[]).includes(key)) warnings.push(`config file: unknown key ${key}`);
   }
@@ -133,7 +140,8 @@ export async function loadAiConfig(options: LoadAiConfigOptions = {}): Promise<L
       errors.push(issueText(key, parsed.error));
       continue;
     }
-    partial[field] = parsed.data;
+    // A relative prompt file in the config file is relative to that file; from the environment, to the current directory.
+    partial[field] = key === 'GITFLEET_AI_PROMPT_FILE' && !isAbsolute(parsed.data as string) ? resolve(fromEnv || filePath === null ? '.' : dirname(filePath), parsed.data as string) : parsed.data;
     if (key === 'GITFLEET_AI_API_KEY') keyFrom = fromEnv ? 'env' : 'file';
   }
   let explicit = keyFrom !== undefined;
@@ -168,7 +176,7 @@ export function resolveConfig(partial: Partial<AiConfig>, env: NodeJS.ProcessEnv
     retries: partial.retries ?? DEFAULTS.retries,
     maxMapCalls: partial.maxMapCalls ?? DEFAULTS.maxMapCalls,
   };
-  for (const field of ['baseUrl', 'maxInputTokens', 'exclude', 'include', 'structuredOutput'] as const) {
+  for (const field of ['baseUrl', 'maxInputTokens', 'exclude', 'include', 'structuredOutput', 'language', 'style', 'promptFile'] as const) {
     if (partial[field] !== undefined) Object.assign(config, { [field]: partial[field] });
   }
   if (provider === 'none') {

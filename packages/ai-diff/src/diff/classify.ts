@@ -1,3 +1,4 @@
+import ignore from 'ignore';
 import picomatch from 'picomatch';
 import type { CollapsedFile, DiffFile, DiffLines, OmitReason, ParsedFile } from './types.js';
 
@@ -35,6 +36,29 @@ export interface ClassifyRules {
   exclude?: readonly string[];
   /** Globs that are never omitted by name or content (binaries still are). */
   include?: readonly string[];
+  /** gitignore-syntax rule files; a match is "excluded by config" with the file as `detail`. */
+  ignore?: readonly IgnoreRules[];
+}
+
+/** The text of an ignore file (gitignore syntax) and where it came from (`.gitfleetignore`, a path). */
+export interface IgnoreRules {
+  source: string;
+  patterns: string;
+}
+
+/** A path (relative, as in the diff) an ignore file matches, by the `ignore` package's gitignore rules. */
+function ignoreMatcher(rules: readonly IgnoreRules[]): (path: string) => string | null {
+  const compiled = rules.map((r) => ({ source: r.source, ig: ignore({ allowRelativePaths: true }).add(r.patterns) }));
+  return (path) => {
+    for (const { source, ig } of compiled) {
+      try {
+        if (ig.ignores(path)) return source;
+      } catch {
+        // A path the ignore package refuses (absolute, `..`) cannot match a rule of the repository.
+      }
+    }
+    return null;
+  };
 }
 
 /** Markers of generated code in the first lines of a file (Go's convention, `@generated`, ...). */
@@ -131,15 +155,18 @@ function nameRules(): (readonly [OmitReason, (path: string) => boolean])[] {
  * word wins over our guesses: `linguist-generated` / `linguist-vendored` set omit a file, and set
  * to false keep it from our generated / vendored rules; `-diff` makes it binary, as git shows it.
  */
-export function createClassifier(rules: ClassifyRules = {}): (file: ParsedFile) => OmitReason | null {
+export function createClassifier(rules: ClassifyRules = {}): (file: ParsedFile) => OmitReason | { reason: OmitReason; detail: string } | null {
   const include = rules.include?.length ? picomatch([...rules.include], GLOB_OPTIONS) : () => false;
   const exclude = rules.exclude?.length ? picomatch([...rules.exclude], GLOB_OPTIONS) : () => false;
+  const ignored = rules.ignore?.length ? ignoreMatcher(rules.ignore) : () => null;
   const names = nameRules();
   return (file) => {
     const hints = file.hints ?? {};
     if (file.binary || hints.diff === false) return 'binary';
     if (include(file.path)) return null;
     if (exclude(file.path)) return 'excluded by config';
+    const source = ignored(file.path) ?? (file.oldPath === null ? null : ignored(file.oldPath));
+    if (source) return { reason: 'excluded by config', detail: source };
     if (hints.generated === true) return 'generated';
     if (hints.vendored === true) return 'vendored';
     for (const [reason, match] of names) {

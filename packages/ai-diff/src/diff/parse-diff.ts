@@ -56,6 +56,8 @@ interface Builder {
   /** First line (`@@`) of the open hunk, and the line after its last line. */
   hunkFrom: number | null;
   hunkTo: number;
+  /** The mode of a `new file mode` / `deleted file mode` line. */
+  fileMode?: string;
 }
 
 function startFile(lines: DiffLines, gitLine: string | null): Builder {
@@ -96,6 +98,31 @@ function finish(builder: Builder): ParsedFile {
   if (builder.oldSide === null) file.status = file.status === 'modified' ? 'added' : file.status;
   if (file.status !== 'renamed' && file.status !== 'copied') file.oldPath = null;
   return file;
+}
+
+/** Modes of the files that {@link add} may join into a type change. */
+const fileModes = new WeakMap<ParsedFile, string>();
+
+/**
+ * Finishes `builder`'s file and adds it. git prints a type change (a symlink or submodule that
+ * became a file, or back) as two patches of one path, the old side deleted and the new one added:
+ * they become one `typechange` file with both hunks (the same lines index).
+ */
+function add(files: ParsedFile[], builder: Builder): void {
+  const file = finish(builder);
+  if (builder.fileMode) fileModes.set(file, builder.fileMode);
+  const previous = files.at(-1);
+  if (previous?.status === 'deleted' && file.status === 'added' && previous.path === file.path && previous.path !== '' && previous.lines === file.lines) {
+    const [from, to] = [fileModes.get(previous), fileModes.get(file)];
+    previous.status = 'typechange';
+    previous.binary ||= file.binary;
+    previous.additions += file.additions;
+    previous.deletions += file.deletions;
+    previous.hunks.push(...file.hunks);
+    if (from && to) previous.modeChange = { from, to };
+    return;
+  }
+  files.push(file);
 }
 
 const HEADER_STATUS: [RegExp, ChangeStatus][] = [
@@ -147,7 +174,7 @@ export function parseDiffLines(text: string): ParsedFile[] {
     if (last) break;
     start = newline + 1;
   }
-  if (current) files.push(finish(current));
+  if (current) add(files, current);
   return files.filter((file) => file.path !== '');
 }
 
@@ -158,13 +185,13 @@ function parseLine(files: ParsedFile[], current: Builder | null, lines: DiffLine
   const end = lines.ends[i]!;
   const first = end > start ? text.charCodeAt(start) : -1;
   if (first === D && text.startsWith('diff --git ', start)) {
-    if (current) files.push(finish(current));
+    if (current) add(files, current);
     return startFile(lines, text.slice(start + 'diff --git '.length, end));
   }
   // A plain `diff -u` file starts at `--- ` directly followed by `+++ `.
   if (plain && first === MINUS && text.startsWith('--- ', start) && !last && text.startsWith('+++ ', text.indexOf('\n', start) + 1)) {
     if (current === null || current.hunkFrom !== null) {
-      if (current) files.push(finish(current));
+      if (current) add(files, current);
       current = startFile(lines, null);
     }
   }
@@ -183,7 +210,7 @@ function parseLine(files: ParsedFile[], current: Builder | null, lines: DiffLine
       closeHunk(current);
       // Not part of a diff any more (e.g. a `git log -p` commit header): wait for the next file.
       if (first === D && text.startsWith('diff ', start)) return current;
-      files.push(finish(current));
+      add(files, current);
       return null;
     }
   }
@@ -212,7 +239,12 @@ export function parseDiff(text: string): DiffFile[] {
 
 function headerLine(builder: Builder, line: string): void {
   const { file } = builder;
-  for (const [re, status] of HEADER_STATUS) if (re.test(line)) file.status = status;
+  for (const [re, status] of HEADER_STATUS) {
+    if (re.test(line)) {
+      file.status = status;
+      builder.fileMode = line.slice(line.lastIndexOf(' ') + 1).trim();
+    }
+  }
   if (line.startsWith('--- ')) builder.oldSide = sidePath(line.slice(4));
   else if (line.startsWith('+++ ')) builder.newSide = sidePath(line.slice(4));
   else if (line.startsWith('rename from ') || line.startsWith('copy from ')) {

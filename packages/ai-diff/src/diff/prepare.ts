@@ -1,6 +1,6 @@
 import type { TokenEncoding } from '../config/models.js';
 import { DIFF_CLOSE, DIFF_OPEN, FORMAT_OVERHEAD_TOKENS, NOTES_TITLE, singleHead, type ChangeStats, type Stage } from '../prompts.js';
-import { collapse, createClassifier } from './classify.js';
+import { collapse, createClassifier, type IgnoreRules } from './classify.js';
 import { contentFile, countUpTo, headerLine, isComplete, totalTokens, type ContentFile } from './content-file.js';
 import { countTokens } from './count-tokens.js';
 import { LineTokens } from './line-tokens.js';
@@ -26,7 +26,7 @@ export interface SourceFile {
   hints?: FileHints;
 }
 
-export type DiffSource = { kind: 'text'; text: string } | { kind: 'files'; files: SourceFile[] };
+export type DiffSource = { kind: 'text'; text: string } | { kind: 'files'; files: SourceFile[]; /** The work tree root. */ root?: string };
 
 export interface PrepareSettings {
   encoding: TokenEncoding;
@@ -48,6 +48,10 @@ export interface PrepareSettings {
    * tokenizer is never loaded, and the counts are byte counts, upper bounds.
    */
   tokenize?: 'always' | 'when-needed';
+  /** `split` asks for commits by concern instead of one message (the user message's first line). */
+  task?: 'message' | 'split';
+  /** gitignore-syntax rules (`.gitfleetignore`, the user's ignore file): matching files are left out as "excluded by config". */
+  ignore?: readonly IgnoreRules[];
 }
 
 /**
@@ -136,7 +140,7 @@ interface Collected {
 
 /** Parse, omit (secrets by path first), collapse. The same for the planner and a helper. */
 function collect(source: DiffSource, settings: PrepareSettings): Collected {
-  const classify = createClassifier({ exclude: settings.exclude ?? [], include: settings.include ?? [] });
+  const classify = createClassifier({ exclude: settings.exclude ?? [], include: settings.include ?? [], ignore: settings.ignore ?? [] });
   const sendAnyway = new Set(settings.includeSecrets ?? []);
   const files = filesOf(source);
   const omitted: OmittedFile[] = [];
@@ -160,7 +164,7 @@ function collect(source: DiffSource, settings: PrepareSettings): Collected {
     }
     const reason = classify(file);
     if (reason) {
-      omitted.push({ path: file.path, reason });
+      omitted.push(typeof reason === 'string' ? { path: file.path, reason } : { path: file.path, ...reason });
       continue;
     }
     const line = collapse(file);
@@ -310,7 +314,7 @@ function plan(
   };
   if (files.length === 0) return withTotal({ mode: 'empty' });
   const notes = notesOf(omitted, collapsed);
-  const single = planSingle(content, notes, stats, budgets.single, ctx);
+  const single = planSingle(content, notes, stats, budgets.single, ctx, settings.task);
   if (single) return withTotal({ mode: 'single', message: single });
   if (singleOnly) return null;
   if (budgets.map < MIN_USER_BUDGET || budgets.reduce < MIN_USER_BUDGET) {
@@ -357,8 +361,9 @@ function planSingle(
   stats: ChangeStats,
   budget: number,
   ctx: { count: (text: string) => number; lineTokens: LineTokens },
+  task: PrepareSettings['task'],
 ): PlannedMessage | null {
-  const head = [singleHead(stats), ...(notes.length === 0 ? [] : [NOTES_TITLE, ...notes.map((n) => `- ${n}`)]), DIFF_OPEN];
+  const head = [singleHead(stats, task), ...(notes.length === 0 ? [] : [NOTES_TITLE, ...notes.map((n) => `- ${n}`)]), DIFF_OPEN];
   const limit = budget * 1.02 - ctx.count(`${head.join('\n')}\n`) - 8;
   let sum = 0;
   for (const file of files) {

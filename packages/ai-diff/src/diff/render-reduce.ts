@@ -26,6 +26,8 @@ export interface ReduceInput {
   collapsed: CollapsedFile[];
   budget: number;
   encoding: TokenEncoding;
+  /** `split` asks for commits by concern (the first line). */
+  task?: 'message' | 'split';
 }
 
 interface Line {
@@ -94,7 +96,7 @@ export function renderReduceSync(input: ReduceInput): { user: string; tokens: nu
   ];
   const themes = input.parts.flatMap((p) => (p && p.theme.trim() ? [`- ${p.theme.trim()}`] : []));
 
-  const head = reduceHead(input.stats, input.parts.length);
+  const head = reduceHead(input.stats, input.parts.length, input.task);
   const reserve = 48; // room for the "and N more" lines
   let left = input.budget - count(head) - reserve;
   const out: string[] = [head];

@@ -1,4 +1,5 @@
-import { CONVENTIONAL_TYPES } from '../prompts.js';
+import { CONVENTIONAL_TYPES, type CommitStyle } from '../prompts.js';
+import { gitmojiForType, leadingGitmoji, renderGitmoji, type GitmojiFormat } from '../style/gitmoji.js';
 import { stripThinking } from './parse-output.js';
 
 /** Base forms of verbs that start commit subjects; inflected forms are mapped back to these. */
@@ -44,11 +45,29 @@ export function imperativeVerb(word: string): string {
 
 export interface NormalizeOptions {
   maxLength: number;
+  /** Conventional Commits; `style` wins when given. */
   conventional: boolean;
+  /** `plain`, `conventional` (`type(scope): `) or `gitmoji` (an emoji first). Default from `conventional`. */
+  style?: CommitStyle;
   /** From structured output; a `type(scope): ` prefix in the subject wins. */
   type?: string;
   scope?: string;
+  /** From structured output (`:sparkles:`); a gitmoji at the start of the subject wins. */
+  gitmoji?: string;
+  /** Default `emoji`. */
+  gitmojiFormat?: GitmojiFormat;
+  /** Conventional types accepted (default the standard ones). */
+  types?: readonly string[];
+  /** Map an English first word to the imperative ("Added" -> "Add"). Default true; off for other languages. */
+  imperative?: boolean;
+  /** The case of the description's first letter; default upper for plain and gitmoji, lower for conventional. */
+  subjectCase?: 'lower' | 'upper';
+  /** Plain subjects keep a leading `area: ` (the repository writes them so). */
+  areaPrefix?: boolean;
 }
+
+/** `area: `, `area/sub: ` or `a, b: ` at the start of a plain subject. */
+const AREA_PREFIX = /^([\w.-]+(?:\/[\w.-]+)*(?:, ?[\w.-]+)*):\s+/;
 
 const CONVENTIONAL_PREFIX = /^([a-z]+)(?:\(([^)]*)\))?(!)?:\s*/i;
 const WEAK_ENDINGS = /\s+(and|or|to|for|with|in|of|on|the|a|an|by|from|as|at|into|via|&|-|,)$/i;
@@ -80,24 +99,48 @@ export function normalizeSubject(raw: string, options: NormalizeOptions): string
   let subject = stripThinking(raw).split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
   subject = subject.replace(/^(commit message|subject|title)\s*:\s*/i, '');
   subject = subject.replace(/^["'`*]+|["'`*]+$/g, '').trim();
+  const style = options.style ?? (options.conventional ? 'conventional' : 'plain');
+  const types: readonly string[] = options.types ?? CONVENTIONAL_TYPES;
   let type = options.type?.trim().toLowerCase() ?? '';
   let scope = options.scope?.trim() ?? '';
   let bang = '';
+  let gitmoji = options.gitmoji && renderGitmoji(options.gitmoji, 'code') ? renderGitmoji(options.gitmoji, 'code')! : '';
+  const lead = leadingGitmoji(subject);
+  if (lead) {
+    gitmoji = lead.code;
+    subject = lead.rest;
+  }
   const prefix = CONVENTIONAL_PREFIX.exec(subject);
-  if (prefix && (CONVENTIONAL_TYPES as readonly string[]).includes(prefix[1]!.toLowerCase())) {
+  if (prefix && types.includes(prefix[1]!.toLowerCase())) {
     type = prefix[1]!.toLowerCase();
     scope = prefix[2]?.trim() ?? scope;
     bang = prefix[3] ?? '';
     subject = subject.slice(prefix[0].length);
   }
+  let area = '';
+  const areaMatch = style === 'plain' && options.areaPrefix ? AREA_PREFIX.exec(subject) : null;
+  if (areaMatch) {
+    area = `${areaMatch[1]!}: `;
+    subject = subject.slice(areaMatch[0].length);
+  }
   subject = subject.replace(/[.!\s]+$/, '').trim();
-  const [first = '', ...rest] = subject.split(' ');
-  subject = [imperativeVerb(first), ...rest].join(' ');
-  if (!options.conventional) return truncateWords(capitalize(subject), options.maxLength);
-  if (!(CONVENTIONAL_TYPES as readonly string[]).includes(type)) type = 'chore';
+  if (options.imperative !== false) {
+    const [first = '', ...rest] = subject.split(' ');
+    subject = [imperativeVerb(first), ...rest].join(' ');
+  }
+  const cased = (text: string, fallback: 'lower' | 'upper' | undefined): string => {
+    const wanted = options.subjectCase ?? fallback;
+    return wanted === 'upper' ? capitalize(text) : wanted === 'lower' ? lowerFirst(text) : text;
+  };
+  if (style === 'gitmoji') {
+    const head = `${renderGitmoji(gitmoji || gitmojiForType(type || 'chore'), options.gitmojiFormat ?? 'emoji')!} `;
+    return head + truncateWords(cased(subject, 'upper'), Math.max(10, options.maxLength - head.length));
+  }
+  if (style === 'plain') return area + truncateWords(cased(subject, area ? undefined : 'upper'), Math.max(10, options.maxLength - area.length));
+  if (!types.includes(type)) type = 'chore';
   scope = scope.toLowerCase().replace(/[^a-z0-9._/-]+/g, '-').replace(/^-+|-+$/g, '');
   const head = `${type}${scope ? `(${scope})` : ''}${bang}: `;
-  return head + truncateWords(lowerFirst(subject), Math.max(10, options.maxLength - head.length));
+  return head + truncateWords(cased(subject, 'lower'), Math.max(10, options.maxLength - head.length));
 }
 
 function capitalize(text: string): string {

@@ -9,6 +9,7 @@ export const messageOutput = z.object({
   body: z.string().nullish().transform((v) => v ?? ''),
   type: z.string().nullish().transform((v) => v ?? ''),
   scope: z.string().nullish().transform((v) => v ?? ''),
+  gitmoji: z.string().nullish().transform((v) => v ?? ''),
 });
 export type MessageOutput = z.infer<typeof messageOutput>;
 
@@ -30,3 +31,9 @@ export const analysisOutput: z.ZodType<PartAnalysis> = z.object({
     )
     .catch([]),
 });
+
+/** A split: groups of files, each with its message. */
+export const splitAnswer = z.object({
+  groups: z.array(messageOutput.extend({ files: z.array(z.string()).catch([]) })).min(1),
+});
+export type SplitOutput = z.infer<typeof splitAnswer>;

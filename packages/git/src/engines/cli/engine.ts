@@ -255,16 +255,21 @@ export function toStagedDiff(summary: Buffer, patch: Buffer): StagedDiff {
     file.deletions = file.binary ? 0 : Number(dels);
   }
   const chunks = splitPatch(patch);
-  if (chunks.length !== files.length) {
-    throw new GitCommandError(`git diff: ${files.length} files but ${chunks.length} patches`);
+  // git prints a type change (symlink, gitlink or file becoming another) as two patches:
+  // the old side deleted, then the new side added. Both belong to the one --raw entry.
+  const expected = files.reduce((n, file) => n + (file.status === 'typechange' ? 2 : 1), 0);
+  if (chunks.length !== expected) {
+    throw new GitCommandError(`git diff: ${files.length} files (${expected} patches expected) but ${chunks.length} patches`);
   }
   let additions = 0;
   let deletions = 0;
-  files.forEach((file, k) => {
-    file.patch = Uint8Array.from(chunks[k]!);
+  let k = 0;
+  for (const file of files) {
+    const own = chunks.slice(k, (k += file.status === 'typechange' ? 2 : 1));
+    file.patch = Uint8Array.from(Buffer.concat(own));
     additions += file.additions;
     deletions += file.deletions;
-  });
+  }
   return { files, additions, deletions };
 }
 
