@@ -92,4 +92,99 @@ describe('a queue run', () => {
     await Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')]);
     expect(await a.exit).toEqual({ code: 0, signal: null });
   });
+
+  it('kill -9 of a worker mid-job: the job is taken over once its lock expired; the dataset is complete, no duplicate rows', async () => {
+    const p = prefix();
+    const out = join(root.path, 'kill-9');
+    // gen-3 answers slowly: its worker is surely mid-job (cloning) when killed.
+    server.configure('gen-3.git', { latencyMs: 400 });
+    try {
+      const doomed = await worker(p, { concurrency: 4, lockDurationMs: 1500, stalledIntervalMs: 500 });
+      const run = await enqueueRun(urls(), { out, queue: redis.url, prefix: p, session: isolatedSession() });
+      const watch = run.watch();
+      await doomed.waitFor((e) => e.type === 'started' && e.repository === server.url('gen-3.git'));
+      await doomed.kill('SIGKILL');
+      expect(doomed.events.some((e) => e.type === 'finished' && e.result?.repository === server.url('gen-3.git'))).toBe(false);
+      const heir = await worker(p, { lockDurationMs: 1500, stalledIntervalMs: 500 });
+      const summary = await watch.summary;
+      await run.close();
+      expect(summary).toMatchObject({ published: NAMES.length, failed: 0 });
+      expect(heir.events.some((e) => e.type === 'started' && e.repository === server.url('gen-3.git'))).toBe(true);
+      expect(await digest(out)).toEqual(await digest(oracle));
+      expect(await duplicates(out)).toEqual({ commits: 0, commit_files: 0, ownership: 0, branches: 0, repositories: 0 });
+      await heir.kill('SIGTERM');
+    } finally {
+      server.configure('gen-3.git', {});
+    }
+  });
+
+  it('Redis restarted mid-run (killed): workers and the coordinator reconnect and finish; nothing lost, nothing done twice', async () => {
+    const p = prefix();
+    const out = join(root.path, 'redis-restart');
+    const [a, b] = await Promise.all([worker(p, { concurrency: 1 }), worker(p, { concurrency: 1 })]);
+    const run = await enqueueRun(urls(), { out, queue: redis.url, prefix: p, session: isolatedSession() });
+    const watch = run.watch();
+    const events = collect(watch);
+    await Promise.race([a, b].map((w) => w.waitFor((e) => e.type === 'finished')));
+    await redis.restart({ signal: 'SIGKILL', downMs: 1500 });
+    const summary = await watch.summary;
+    await run.close();
+    expect(summary).toMatchObject({ repositories: NAMES.length, published: NAMES.length, failed: 0 });
+    expect((await events).at(-1)).toMatchObject({ type: 'finalized' });
+    // Each repository was mined once, by one worker.
+    const started = [...a.events, ...b.events].filter((e) => e.type === 'started').map((e) => e.repository).sort();
+    expect(started).toEqual(urls().sort());
+    expect(await digest(out)).toEqual(await digest(oracle));
+    expect(await duplicates(out)).toEqual({ commits: 0, commit_files: 0, ownership: 0, branches: 0, repositories: 0 });
+    await Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')]);
+  });
+
+  it('a poison repository is retried with backoff a bounded number of times, then recorded in errors; the run completes', async () => {
+    const p = prefix();
+    const out = join(root.path, 'poison');
+    server.configure('poison.git', { fault: 'status-500' });
+    const poison = server.url('poison.git');
+    const w = await worker(p);
+    const run = await enqueueRun([...urls(), poison], { out, queue: redis.url, prefix: p, session: isolatedSession(), retries: 0, attempts: 3, backoffMs: 400 });
+    const summary = await run.watch().summary;
+    await run.close();
+    expect(summary).toMatchObject({ repositories: NAMES.length + 1, published: NAMES.length, failed: 1 });
+    expect(summary.results.find((r) => r.repository === poison)).toMatchObject({ status: 'failed', stage: 'clone' });
+    const attempts = w.events.filter((e) => e.type === 'started' && e.repository === poison);
+    expect(attempts.map((e) => e.attempt)).toEqual([1, 2, 3]);
+    // Exponential backoff: >= 400 ms, then >= 800 ms between attempts.
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(400);
+    expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThanOrEqual(800);
+    expect(w.events.filter((e) => e.type === 'retrying' && e.repository === poison)).toHaveLength(2);
+    // Recorded once, on the last attempt; the good repositories are whole.
+    expect(await query(out, `SELECT repository, phase FROM errors`)).toEqual([{ repository: poison, phase: 'clone' }]);
+    const [good, oracleDigest] = [await digest(out), await digest(oracle)];
+    for (const table of ['commits', 'commit_files', 'branches', 'ownership'] as const) expect(good[table], table).toEqual(oracleDigest[table]);
+    await w.kill('SIGTERM');
+  });
+
+  it('SIGTERM: a worker hands back the job it cannot finish in its grace time; another worker mines it, as a first attempt', async () => {
+    const p = prefix();
+    const out = join(root.path, 'sigterm');
+    server.configure('gen-2.git', { latencyMs: 500 });
+    try {
+      const first = await worker(p, { concurrency: 4, graceMs: 300 });
+      const run = await enqueueRun(urls(), { out, queue: redis.url, prefix: p, session: isolatedSession() });
+      await first.waitFor((e) => e.type === 'started' && e.repository === server.url('gen-2.git'));
+      await first.kill('SIGTERM');
+      expect(await first.exit).toEqual({ code: 0, signal: null });
+      const handedBack = first.events.filter((e) => e.type === 'handed-back').map((e) => e.repository);
+      expect(handedBack).toContain(server.url('gen-2.git'));
+      const second = await worker(p);
+      const summary = await run.watch().summary;
+      await run.close();
+      expect(summary).toMatchObject({ published: NAMES.length, failed: 0 });
+      for (const repository of handedBack) expect(second.events.find((e) => e.type === 'started' && e.repository === repository)).toMatchObject({ attempt: 1 });
+      expect(second.events.filter((e) => e.type === 'retrying')).toEqual([]);
+      expect(await digest(out)).toEqual(await digest(oracle));
+      await second.kill('SIGTERM');
+    } finally {
+      server.configure('gen-2.git', {});
+    }
+  });
 });
