@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FlowProducer, Queue, QueueEvents, type FlowChildJob } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import { discoverRepositories, type MineEvent, type MineOptions, type MineResult, type MineSource, type MineSummary } from '@gitfleet/mine';
-import { createSession, type Session } from '@gitfleet/session';
+import { createSession, type Session, type SessionOptions } from '@gitfleet/session';
 import { createRedis, parseQueueUrl, type QueueConnectionInput } from './connection.js';
 import { InvalidOptionError, RunActiveError, RunFailedError } from './errors.js';
 import { claimKey, DEFAULT_PREFIX, newRunId, repositoryJobId, REPOSITORIES_QUEUE, RUNS_QUEUE, tokensPrefix } from './keys.js';
@@ -27,6 +27,11 @@ export interface QueueRunOptions extends Omit<MineOptions, 'engines' | 'jobs' | 
   backoffMs?: number;
   /** Told of each finished provider listing while the fleet is listed. */
   onEvent?: (event: MineEvent) => void;
+  /**
+   * Options of the coordinator's own session (listing the fleet), when `session` is not given; its
+   * identity pools keep their budgets in this Redis, shared with the workers.
+   */
+  sessionOptions?: Omit<SessionOptions, 'state'>;
 }
 
 /** What a queue run reports while it is watched: the events of `mine()`. */
@@ -91,9 +96,9 @@ export async function enqueueRun(sources: readonly MineSource[], options: QueueR
   try {
     await claimOutput(redis, runs, claim, runId, out);
     claimed = true;
-    const session = options.session ?? createSession({ state: createRedisStateStore(redis, { prefix: tokensPrefix(prefix) }) });
+    const session = options.session ?? createSession({ ...options.sessionOptions, state: createRedisStateStore(redis, { prefix: tokensPrefix(prefix) }) });
     const { children, repositories } = await listFleet(sources, options, session, runId, runOptions, { attempts, backoffMs });
-    const data: RunJobData = { runId, out, startedAt: Date.now(), sources: sources.map((s) => (typeof s === 'string' ? withoutPassword(s) : s.spec)), total: children.length, claim };
+    const data: RunJobData = { runId, out, startedAt: Date.now(), sources: sources.map((s) => withoutPassword(typeof s === 'string' ? s : s.spec)), total: children.length, claim };
     const flows = new FlowProducer({ connection, prefix });
     try {
       await flows.add({
@@ -173,7 +178,7 @@ async function listFleet(
     // A job that failed without returning (its worker died more often than allowed) stays readable for the run's finalize.
     ignoreDependencyOnFailure: true,
   });
-  const { onEvent, queue: _queue, prefix: _prefix, attempts: _attempts, backoffMs: _backoff, ...mineOptions } = options;
+  const { onEvent, queue: _queue, prefix: _prefix, attempts: _attempts, backoffMs: _backoff, sessionOptions: _session, ...mineOptions } = options;
   for await (const found of discoverRepositories(sources, { ...mineOptions, session })) {
     if (found.kind === 'listed') onEvent?.({ type: 'listed', source: found.source, repositories: found.repositories, filtered: found.filtered });
     else {

@@ -3,7 +3,7 @@ import { DelayedError, Job, Worker, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { openDatasetWriter, type DatasetWriter, type RepositoryTableName } from '@gitfleet/dataset';
 import { createRepositoryMiner, RepositoryError, type MineOptions, type MineResult, type RepositoryMiner, type TableRows } from '@gitfleet/mine';
-import { createSession, type Session } from '@gitfleet/session';
+import { createSession, type Session, type SessionOptions } from '@gitfleet/session';
 import { releaseClaim, prefixOf, type QueueRunSummary } from './coordinator.js';
 import { createRedis, parseQueueUrl, type QueueConnectionInput } from './connection.js';
 import { InvalidOptionError } from './errors.js';
@@ -46,6 +46,8 @@ export interface QueueWorkerOptions {
    * credential store whose identity pools keep their budgets in Redis (shared by every worker).
    */
   session?: Session;
+  /** Options of that default session (`state` is the Redis store). */
+  sessionOptions?: Omit<SessionOptions, 'state'>;
   /** Told what the worker does, for logs. */
   onEvent?: (event: QueueWorkerEvent) => void;
 }
@@ -115,7 +117,7 @@ class QueueWorkerImpl implements QueueWorker {
     const maxStalledCount = count('maxStalledCount', options.maxStalledCount, 2, 0);
     this.graceMs = count('graceMs', options.graceMs, 30_000, 0);
     this.redis = createRedis(connection);
-    this.session = options.session ?? createSession({ state: createRedisStateStore(this.redis, { prefix: tokensPrefix(prefix) }) });
+    this.session = options.session ?? createSession({ ...options.sessionOptions, state: createRedisStateStore(this.redis, { prefix: tokensPrefix(prefix) }) });
     const common = { connection, prefix, lockDuration, stalledInterval, maxStalledCount, autorun: true };
     this.repositories = new Worker(REPOSITORIES_QUEUE, this.mineRepository, { ...common, concurrency: this.concurrency });
     this.runs = new Worker(RUNS_QUEUE, this.finalizeRun, { ...common, concurrency: 1 });
