@@ -1,5 +1,5 @@
 export { createGitFleet, GitFleet } from './gitfleet.js';
-export type { CloneSource, CommitMessageOptions, GitFleetMineOptions, RepositoriesOptions, RepositoryOptions } from './gitfleet.js';
+export type { CloneSource, CommitMessageOptions, GitFleetMineOptions, GitFleetQueueRunOptions, GitFleetQueueWorkerOptions, RepositoriesOptions, RepositoryOptions } from './gitfleet.js';
 export type { GitFleetOptions, ResolvedCache } from './options.js';
 export { SdkError, ClosedError, InvalidOptionError, isSdkError } from './errors.js';
 export type { SdkErrorCode } from './errors.js';
@@ -91,6 +91,7 @@ export type {
   ProviderData,
   TableRows,
 } from '@gitfleet/mine';
+export type { QueueRun, QueueRunEvent, QueueRunSummary, QueueRunWatch, QueueWorker, QueueWorkerEvent } from '@gitfleet/queue';
 
 // Error base classes and guards of the packages, to tell failures apart by package (or match on `code`).
 export { GitError, isGitError, FleetError } from '@gitfleet/git';
@@ -100,3 +101,4 @@ export { SessionError } from '@gitfleet/session';
 export { DatasetError, isDatasetError, NAMED_QUERIES, TABLE_NAMES } from '@gitfleet/dataset';
 export { AiDiffError } from '@gitfleet/ai-diff';
 export { MineError } from '@gitfleet/mine';
+export { QueueError } from '@gitfleet/queue';

@@ -60,6 +60,8 @@ export interface QueueRun {
   watch(options?: { signal?: AbortSignal }): QueueRunWatch;
   /** Closes the coordinator's connections; the run goes on in the workers. */
   close(): Promise<void>;
+  /** `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -287,15 +289,16 @@ class Run implements QueueRun {
       for (const repository of this.names.values()) push({ type: 'queued', repository, source: '' });
       for (;;) {
         signal.throwIfAborted();
+        const state = await this.runs.getJobState(this.runId);
+        // Read after the state: a job fetched before it completed has no return value yet.
         const job = await this.runs.getJob(this.runId);
-        const state = job ? await job.getState() : 'unknown';
-        if (job && state === 'completed') {
+        if (job && state === 'completed' && job.returnvalue) {
           const summary = job.returnvalue as QueueRunSummary;
           for (const result of summary.results) finish(result);
           push({ type: 'finalized', repositories: summary.repositories, authors: summary.authors ?? 0, durationMs: summary.finalizeMs });
           return summary;
         }
-        if (!job || state === 'failed') throw new RunFailedError(this.runId, job?.failedReason ?? 'the run is gone from Redis');
+        if (!job || state === 'failed' || state === 'unknown') throw new RunFailedError(this.runId, job?.failedReason ?? 'the run is gone from Redis');
         await Promise.race([
           sleep(POLL_MS, undefined, { signal }),
           new Promise<void>((resolve) => (poke = resolve)),
@@ -313,6 +316,10 @@ class Run implements QueueRun {
     await Promise.allSettled([...this.watches]);
     await this.runs.close();
     this.redis.disconnect();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 

@@ -67,6 +67,8 @@ export interface QueueWorker {
   close(): Promise<void>;
   /** Resolves when the worker is connected and taking jobs. */
   readonly ready: Promise<void>;
+  /** `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 interface RunContext {
@@ -263,6 +265,10 @@ class QueueWorkerImpl implements QueueWorker {
       this.redis.disconnect();
     })();
     return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   private emit(event: QueueWorkerEvent): void {
