@@ -56,7 +56,7 @@ describe('licensing and package metadata', () => {
 
   it('published packages ship their licence, and every source map ships with the sources it names', async () => {
     const published = (await workspacePackages()).filter((p) => !p.manifest.private);
-    expect(published.map((p) => p.dir).sort()).toEqual(['apps/cli', 'apps/sdk', 'packages/ai-diff', 'packages/cache', 'packages/dataset', 'packages/git', 'packages/mine', 'packages/providers', 'packages/session', 'packages/tokens']);
+    expect(published.map((p) => p.dir).sort()).toEqual(['apps/cli', 'apps/sdk', 'packages/ai-diff', 'packages/cache', 'packages/dataset', 'packages/git', 'packages/mine', 'packages/providers', 'packages/queue', 'packages/session', 'packages/tokens']);
     for (const { dir } of published) {
       const dest = join(tmp.path, dir.replace('/', '-'));
       await mkdir(dest, { recursive: true });
@@ -81,7 +81,7 @@ describe('licensing and package metadata', () => {
     const { stdout: notices } = await run('tar', ['-xzOf', tarball, 'package/dist/THIRD-PARTY-NOTICES.txt'], { maxBuffer: 16 << 20 });
     // A sample of what each bundle inlines: the CLI (commander, cli-table3, octokit, undici, zod),
     // the es-git worker (picomatch) and the ai-diff worker (gpt-tokenizer).
-    for (const name of ['commander', 'cli-table3', '@octokit/core', 'undici', 'zod', 'picomatch', 'gpt-tokenizer']) {
+    for (const name of ['commander', 'cli-table3', '@octokit/core', 'undici', 'zod', 'picomatch', 'gpt-tokenizer', 'bullmq', 'ioredis']) {
       expect(notices, name).toMatch(new RegExp(`^${name.replace('/', '\\/')} \\d+\\.\\d+\\.\\d+$`, 'm'));
     }
     expect(notices).toContain('Permission is hereby granted');
