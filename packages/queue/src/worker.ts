@@ -14,6 +14,7 @@ import { createRedisStateStore } from './redis-state-store.js';
 /** A run's miner and dataset writer are closed after this long without a job of the run. */
 const IDLE_CLOSE_MS = 15_000;
 
+
 export interface QueueWorkerOptions {
   /** `redis://host:port[/db]`, or ioredis options (the coordinator's Redis). */
   queue: QueueConnectionInput;
@@ -37,6 +38,12 @@ export interface QueueWorkerOptions {
   graceMs?: number;
   /** Files blamed at once per repository (default: CPU cores, min 2). */
   blameConcurrency?: number;
+  /**
+   * A job's progress goes to Redis (for the coordinator's bars) at most this often, and not in the
+   * job's first interval (default 1000 ms): each update is a Redis write queued before the job's
+   * completion, so a short job sends none.
+   */
+  progressIntervalMs?: number;
   /** Clones at once (default: `concurrency`). */
   cloneJobs?: number;
   /** `@gitfleet/git`'s result cache (default off), as `mine()` takes it. */
@@ -105,6 +112,7 @@ class QueueWorkerImpl implements QueueWorker {
   private readonly contexts = new Map<string, Promise<RunContext>>();
   private readonly concurrency: number;
   private readonly graceMs: number;
+  private readonly progressIntervalMs: number;
   private readonly idleTimer: NodeJS.Timeout;
   private handingBack = false;
   private closing: Promise<void> | undefined;
@@ -118,6 +126,7 @@ class QueueWorkerImpl implements QueueWorker {
     const stalledInterval = count('stalledIntervalMs', options.stalledIntervalMs, lockDuration, 100);
     const maxStalledCount = count('maxStalledCount', options.maxStalledCount, 2, 0);
     this.graceMs = count('graceMs', options.graceMs, 30_000, 0);
+    this.progressIntervalMs = count('progressIntervalMs', options.progressIntervalMs, 1000, 0);
     this.redis = createRedis(connection);
     this.session = options.session ?? createSession({ ...options.sessionOptions, state: createRedisStateStore(this.redis, { prefix: tokensPrefix(prefix) }) });
     const common = { connection, prefix, lockDuration, stalledInterval, maxStalledCount, autorun: true };
@@ -153,9 +162,15 @@ class QueueWorkerImpl implements QueueWorker {
         try {
           // Completes a publish of this repository that a killed worker left, and reads its state.
           await ctx.writer.refresh(repository);
+          let sent = started;
           const outcome = await ctx.miner.mine(data.job, ctx.writer, {
             ...(signal ? { signal } : {}),
-            onProgress: (progress) => void job.updateProgress(progress).catch(() => undefined),
+            onProgress: (progress) => {
+              const now = Date.now();
+              if (now - sent < this.progressIntervalMs) return;
+              sent = now;
+              void job.updateProgress(progress).catch(() => undefined);
+            },
           });
           result = outcome.status === 'published' ? { repository, status: 'published', rows: outcome.rows, durationMs: Date.now() - started } : { repository, status: 'unchanged', durationMs: Date.now() - started };
         } catch (error) {

@@ -60,7 +60,7 @@ describe('a queue run', () => {
   it('on two worker processes writes the dataset in-process mine writes; a second coordinator on the same output is refused', async () => {
     const p = prefix();
     const out = join(root.path, 'two-workers');
-    const [a, b] = await Promise.all([worker(p), worker(p)]);
+    const [a, b] = await Promise.all([worker(p, { progressIntervalMs: 0 }), worker(p, { progressIntervalMs: 0 })]);
     const run = await enqueueRun(urls(), { out, queue: redis.url, prefix: p, session: isolatedSession() });
     expect(run.repositories).toBe(NAMES.length);
     // Whatever the state of the run, a second coordinator on the same output is refused, clearly.
@@ -185,6 +185,31 @@ describe('a queue run', () => {
       await second.kill('SIGTERM');
     } finally {
       server.configure('gen-2.git', {});
+    }
+  });
+
+  it('a job whose worker died more often than allowed fails for good: the run records it in errors at finalize and completes', async () => {
+    const p = prefix();
+    const out = join(root.path, 'stalled');
+    const slow = server.url('gen-3.git');
+    server.configure('gen-3.git', { latencyMs: 400 });
+    try {
+      const settings = { lockDurationMs: 1500, stalledIntervalMs: 500, maxStalledCount: 0 };
+      const doomed = await worker(p, settings);
+      const run = await enqueueRun([slow], { out, queue: redis.url, prefix: p, session: isolatedSession() });
+      await doomed.waitFor((e) => e.type === 'started' && e.repository === slow);
+      await doomed.kill('SIGKILL');
+      const heir = await worker(p, settings);
+      const summary = await run.watch().summary;
+      await run.close();
+      expect(summary).toMatchObject({ repositories: 1, published: 0, failed: 1 });
+      expect(summary.results[0]).toMatchObject({ repository: slow, status: 'failed', error: { code: 'GITFLEET_QUEUE_JOB_FAILED' } });
+      expect(summary.results[0]!.error!.message).toContain('stalled');
+      expect(heir.events.some((e) => e.type === 'started')).toBe(false);
+      expect(await query(out, 'SELECT repository, phase, code FROM errors')).toEqual([{ repository: slow, phase: 'open', code: 'GITFLEET_QUEUE_JOB_FAILED' }]);
+      await heir.kill('SIGTERM');
+    } finally {
+      server.configure('gen-3.git', {});
     }
   });
 });

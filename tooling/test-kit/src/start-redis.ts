@@ -10,6 +10,8 @@ export interface RedisServerOptions {
    * SIGKILL, loses nothing. Default true. False: nothing persisted (`save ''`, `appendonly no`).
    */
   persistent?: boolean;
+  /** With `persistent`: fsync the append-only file on every write (`always`, the default) or once a second. */
+  appendfsync?: 'always' | 'everysec';
   /** The `redis-server` binary (default from PATH; Debian's `redis-server` package). */
   binary?: string;
 }
@@ -54,7 +56,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     '--loglevel', 'warning',
     '--logfile', '',
     '--appendonly', persistent ? 'yes' : 'no',
-    '--appendfsync', 'always',
+    '--appendfsync', options.appendfsync ?? 'always',
   ];
   let child: ChildProcess;
   let stderr = '';
