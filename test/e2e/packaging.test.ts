@@ -56,7 +56,7 @@ describe('licensing and package metadata', () => {
 
   it('published packages ship their licence, and every source map ships with the sources it names', async () => {
     const published = (await workspacePackages()).filter((p) => !p.manifest.private);
-    expect(published.map((p) => p.dir).sort()).toEqual(['apps/cli', 'apps/sdk', 'packages/ai-diff', 'packages/cache', 'packages/dataset', 'packages/git', 'packages/mine', 'packages/providers', 'packages/report', 'packages/session', 'packages/tokens']);
+    expect(published.map((p) => p.dir).sort()).toEqual(['apps/cli', 'apps/sdk', 'packages/ai-diff', 'packages/cache', 'packages/dataset', 'packages/git', 'packages/mine', 'packages/providers', 'packages/queue', 'packages/report', 'packages/session', 'packages/tokens']);
     for (const { dir } of published) {
       const dest = join(tmp.path, dir.replace('/', '-'));
       await mkdir(dest, { recursive: true });
@@ -82,7 +82,7 @@ describe('licensing and package metadata', () => {
     // A sample of what each bundle inlines: the CLI (commander, cli-table3, octokit, undici, zod,
     // linguist-languages), the es-git worker (picomatch) and the ai-diff worker (secretlint's rules).
     // And the HTML report page that the CLI writes into every report: Observable Plot and d3.
-    for (const name of ['commander', 'cli-table3', '@octokit/core', 'undici', 'zod', 'picomatch', '@secretlint/core', '@observablehq/plot', 'd3-scale', 'linguist-languages']) {
+    for (const name of ['commander', 'cli-table3', '@octokit/core', 'undici', 'zod', 'picomatch', '@secretlint/core', '@observablehq/plot', 'd3-scale', 'linguist-languages', 'bullmq', 'ioredis']) {
       expect(notices, name).toMatch(new RegExp(`^${name.replace('/', '\\/')} \\d+\\.\\d+\\.\\d+$`, 'm'));
     }
     expect(notices).toContain('Permission is hereby granted');

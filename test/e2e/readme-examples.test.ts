@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { node24Path } from '@gitfleet/node24';
-import { createTempDir, createTrickyRepo, deterministicEnv, git, startGitHttpServer, type GitHttpServer, type TempDir, type TrickyRepo } from '@gitfleet/test-kit';
+import { createTempDir, createTrickyRepo, deterministicEnv, git, startGitHttpServer, startRedis, type GitHttpServer, type RedisServer, type TempDir, type TrickyRepo } from '@gitfleet/test-kit';
 import { startForgeServer, type ForgeServer } from '@gitfleet/test-kit/forge-server';
 import { startLlmServer, type LlmServer } from '@gitfleet/test-kit/llm-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // GITHUB_API_URL / GITLAB_API_URL on the fake forge (whose clone URLs point at that git server, so
 // its repositories clone for real), and the model on the fake LLM server.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const READMES = ['README.md', 'packages/git/README.md', 'packages/providers/README.md', 'packages/tokens/README.md', 'packages/ai-diff/README.md', 'packages/session/README.md', 'packages/dataset/README.md', 'packages/mine/README.md', 'packages/report/README.md', 'apps/cli/README.md', 'apps/sdk/README.md', 'docs/migrating-from-gitfleet.md'];
+const READMES = ['README.md', 'packages/git/README.md', 'packages/providers/README.md', 'packages/tokens/README.md', 'packages/ai-diff/README.md', 'packages/session/README.md', 'packages/dataset/README.md', 'packages/mine/README.md', 'packages/queue/README.md', 'packages/report/README.md', 'apps/cli/README.md', 'apps/sdk/README.md', 'docs/migrating-from-gitfleet.md'];
 // Example files live inside the test package, so `@gitfleet/*` imports resolve as in an app that depends on them.
 const EXAMPLES_DIR = fileURLToPath(new URL('../.examples', import.meta.url));
 const TOKEN = 'ghp_examplesEEEEEEEEEEEEEEEEEEEEEEEEEEEE1';
@@ -49,6 +49,7 @@ let tricky: TrickyRepo;
 let gitServer: GitHttpServer;
 let forge: ForgeServer;
 let llm: LlmServer;
+let redis: RedisServer;
 
 beforeAll(async () => {
   [home, work, tricky] = await Promise.all([createTempDir('gitfleet-ex-home-'), createTempDir('gitfleet-ex-work-'), createTrickyRepo()]);
@@ -74,11 +75,12 @@ beforeAll(async () => {
     webUrl: `http://127.0.0.1:${gitServer.port}`,
   });
   llm = await startLlmServer();
+  redis = await startRedis({ persistent: false });
   await mkdir(EXAMPLES_DIR, { recursive: true });
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([gitServer?.close(), forge?.close(), llm?.close()]);
+  await Promise.all([gitServer?.close(), forge?.close(), llm?.close(), redis?.stop()]);
   await Promise.all([home?.cleanup(), work?.cleanup(), tricky?.cleanup(), rm(EXAMPLES_DIR, { recursive: true, force: true })]);
 });
 
@@ -97,6 +99,7 @@ function env(): Record<string, string> {
     GITFLEET_AI_BASE_URL: llm.baseUrls.openai,
     GITFLEET_AI_API_KEY: AI_KEY,
     GITFLEET_AI_MODEL: 'gpt-4.1-mini',
+    GITFLEET_QUEUE_URL: redis.url,
   };
 }
 

@@ -47,7 +47,17 @@ Examples:
   gitfleet repos github:acme -f ndjson | gitfleet mine --from - --out data --include "acme/api-*"
   gitfleet mine . ../other-repo --out data && gitfleet query --data data --named top-authors
 
-Tokens and clone credentials: as for \`gitfleet repos\` and \`gitfleet clone\` (see their --help).`;
+Tokens and clone credentials: as for \`gitfleet repos\` and \`gitfleet clone\` (see their --help).
+
+Beyond one machine (--queue): the fleet is listed here and enqueued in Redis (a BullMQ flow: one job
+per repository); \`gitfleet worker --queue <url>\` processes on any machine mine them into --out, which
+every worker must reach at the same path (a shared volume); the last step (authors, fleet.duckdb)
+runs on a worker when every repository is done. One run per --out at a time. Job data holds no
+token: workers use their own environment or credential store. A Redis password belongs in
+GITFLEET_QUEUE_URL, not on the command line.
+  gitfleet mine github:acme --out /shared/data --queue redis://redis:6379
+  gitfleet mine github:acme --out /shared/data --queue redis://redis:6379 --detach
+  gitfleet mine --status --queue redis://redis:6379`;
 
 const REPORT_HELP = `
 The report (--format html, gitfleet report) is one HTML file with everything inlined: it opens from
@@ -155,7 +165,7 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
     .command('mine')
     .description('mine repositories into a dataset: metadata, every commit of every branch with per-file changes, branches, blame ownership (Parquet + fleet.duckdb)')
     .argument('[sources...]', 'github:<owner>, gitlab:<group>, github:<owner>/<repo>, gitlab:<group>/<project>, clone URLs, local repository paths')
-    .requiredOption('--out <dir>', 'the dataset directory (created if missing; a rerun updates it)')
+    .option('--out <dir>', 'the dataset directory (created if missing; a rerun updates it); required but with --status')
     .option('--from <file>', "read sources from a file ('-' for stdin): one per line, or the ndjson/json that `gitfleet repos` prints")
     .option('--clones <dir>', 'where the bare clones are kept between runs (default <out>/.clones)')
     .option('--include <glob>', 'provider listings: only repositories whose full name matches (repeatable), e.g. "acme/api-*"', collect)
@@ -176,10 +186,37 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
     .addOption(new Option('-f, --format <format>', 'table: bars on a TTY and a summary; ndjson: one event per line, then the summary; json: the summary').choices(['table', 'json', 'ndjson']).default('table'))
     .option('--no-cache', 'no conditional-request cache for provider listings (by default a repeated listing costs no quota)')
     .option('--cache-dir <dir>', 'cache directory (default: $GITFLEET_CACHE_DIR or the user cache dir)')
+    .option('--queue <url>', 'run on a BullMQ queue in Redis, redis://host:port[/db] (default $GITFLEET_QUEUE_URL): enqueue one job per repository for `gitfleet worker`s, follow the run until the dataset is finalized')
+    .option('--detach', 'with --queue: enqueue and return (follow with --status)')
+    .option('--status', 'with --queue: report the runs in progress (with --out: that directory\'s runs, finished ones too)')
+    .option('--attempts <n>', 'with --queue: attempts per repository before it is recorded as failed (default 3; retries back off exponentially from 2 s)')
     .addHelpText('after', MINE_HELP)
     .action(async (sources: string[], opts: unknown) => {
       const failed = await (await import('./commands/mine.js')).mineCommand(sources, opts, ctx);
       if (failed > 0) setExit(EXIT.failure);
+    });
+
+  program
+    .command('worker')
+    .description('take `gitfleet mine --queue` jobs from Redis until stopped (SIGTERM or Ctrl-C finishes or hands back the jobs under way)')
+    .option('--queue <url>', 'redis://host:port[/db] (default $GITFLEET_QUEUE_URL)')
+    .option('-c, --concurrency <n>', 'repositories mined at once (default: CPU cores)')
+    .option('--blame-concurrency <n>', 'files blamed at once per repository (default: CPU cores, at least 2)')
+    .option('--lock-duration <seconds>', 'how long a job stays locked without renewal: a killed worker\'s job is taken over after it (default 30)')
+    .option('--grace <seconds>', 'on SIGTERM, how long jobs under way may take before they are handed back to the queue', '30')
+    .addOption(new Option('-f, --format <format>', 'text: a line per event on stderr; ndjson: events on stdout').choices(['text', 'ndjson']).default('text'))
+    .option('--no-cache', 'no conditional-request cache for provider requests')
+    .option('--cache-dir <dir>', 'cache directory (default: $GITFLEET_CACHE_DIR or the user cache dir)')
+    .addHelpText(
+      'after',
+      `
+The output directory of each run comes with its jobs; this worker must reach it at the same path.
+Tokens: this process's environment and credential store (as for gitfleet mine); rate budgets are
+shared with every other worker through Redis. Example:
+  GITFLEET_QUEUE_URL=redis://redis:6379 gitfleet worker --concurrency 2`,
+    )
+    .action(async (opts: unknown) => {
+      setExit(await (await import('./commands/queue.js')).workerCommand(opts, ctx));
     });
 
   common(

@@ -12,6 +12,7 @@ import {
 import { openDataset, type Dataset, type OpenDatasetOptions } from '@gitfleet/dataset';
 import { mine, type MineOptions, type MineRun, type MineSource } from '@gitfleet/mine';
 import { writeReport, type ReportOptions, type ReportSource, type WriteReportResult } from '@gitfleet/report';
+import { enqueueRun, startQueueWorker, type QueueRun, type QueueRunOptions, type QueueWorker, type QueueWorkerOptions } from '@gitfleet/queue';
 import {
   analyzeRepository,
   createFleet,
@@ -78,6 +79,16 @@ export type CloneSource = string | { cloneUrl: string };
 export type GitFleetMineOptions = Omit<MineOptions, 'session' | 'engines'>;
 
 /**
+ * Options of {@link GitFleet.enqueueMine}: those of `@gitfleet/queue`'s `enqueueRun` (the options of
+ * `mine()` that shape the rows, plus `queue`, `attempts`, `backoffMs`), without the session, which is
+ * made from this GitFleet's settings with its budgets in the queue's Redis.
+ */
+export type GitFleetQueueRunOptions = Omit<QueueRunOptions, 'session' | 'sessionOptions'>;
+
+/** Options of {@link GitFleet.startWorker}: those of `@gitfleet/queue`'s `startQueueWorker` but the session. */
+export type GitFleetQueueWorkerOptions = Omit<QueueWorkerOptions, 'session' | 'sessionOptions'>;
+
+/**
  * Options of {@link GitFleet.commitMessage}: those of `generateCommitMessage`, the staged change of
  * `repo` (default `.`). `cache` (where learned conventions are kept) defaults to the GitFleet's.
  */
@@ -123,6 +134,7 @@ export class GitFleet {
   /** The result and HTTP cache in force (directory and size limit), or `false`. */
   readonly cache: ResolvedCache;
   readonly #engine: EngineChoice;
+  readonly #options: GitFleetOptions;
   readonly #owned = new Owned();
   /** Aborted by `close()`: stops clones in flight. */
   readonly #closing = new AbortController();
@@ -132,6 +144,7 @@ export class GitFleet {
 
   constructor(options: GitFleetOptions = {}) {
     this.env = options.env ?? process.env;
+    this.#options = options;
     this.cache = resolveCache(options.cache, this.env);
     this.#engine = options.engine ?? 'auto';
     if (!['auto', 'git', 'es-git'].includes(this.#engine)) throw new InvalidOptionError(`engine must be auto, git or es-git, got ${String(this.#engine)}`);
@@ -612,6 +625,64 @@ export class GitFleet {
     this.#assertOpen('report');
     const signal = options.signal ? AbortSignal.any([options.signal, this.#closing.signal]) : this.#closing.signal;
     return writeReport(source, file, { ...options, signal });
+  }
+
+  /**
+   * Mines beyond one machine (`@gitfleet/queue`, behind `gitfleet mine --queue`): lists the fleet and
+   * enqueues it in Redis as a BullMQ flow, one job per repository, for workers ({@link GitFleet.startWorker}
+   * or `gitfleet worker`) that write into `out`, which each must reach at the same path. A worker
+   * finalizes the dataset when every repository is done. One run per `out` at a time
+   * (`GITFLEET_QUEUE_RUN_ACTIVE`). The listing's session is made from this GitFleet's settings
+   * (environment, cache) with its rate budgets in the queue's Redis, shared with the workers.
+   * Closed by `close()` (the run goes on in the workers).
+   *
+   * @example
+   * ```js
+   * const run = await gf.enqueueMine(['github:acme'], { out: '/shared/data', queue: 'redis://redis:6379' });
+   * const watch = run.watch();
+   * for await (const event of watch) if (event.type === 'published') console.log(event.repository);
+   * console.log(await watch.summary);
+   * await run.close();
+   * ```
+   */
+  async enqueueMine(sources: readonly MineSource[], options: GitFleetQueueRunOptions): Promise<QueueRun> {
+    this.#assertOpen('enqueueMine');
+    const run = await enqueueRun(sources, { ...options, sessionOptions: this.#sessionOptions() });
+    if (this.#closed) {
+      await run.close();
+      throw new ClosedError('enqueueMine');
+    }
+    return this.#owned.add(run);
+  }
+
+  /**
+   * Starts a queue worker in this process (`@gitfleet/queue`'s `startQueueWorker`, what
+   * `gitfleet worker` runs): it mines the repository jobs of `enqueueMine` runs until closed, with
+   * tokens from this GitFleet's environment and credential store, its rate budgets in Redis shared
+   * with every other worker. `worker.close()` (or this GitFleet's `close()`) finishes the jobs
+   * under way, or hands them back to the queue after `graceMs`.
+   *
+   * @example
+   * ```js
+   * const worker = gf.startWorker({ queue: 'redis://redis:6379', concurrency: 2 });
+   * process.once('SIGTERM', () => void worker.close());
+   * ```
+   */
+  startWorker(options: GitFleetQueueWorkerOptions): QueueWorker {
+    this.#assertOpen('startWorker');
+    return this.#owned.add(startQueueWorker({ cache: this.#cacheOption(), ...options, sessionOptions: this.#sessionOptions() }));
+  }
+
+  /** The settings of this GitFleet's session, for sessions made elsewhere (queue coordinators and workers). */
+  #sessionOptions(): NonNullable<QueueRunOptions['sessionOptions']> {
+    const o = this.#options;
+    return {
+      env: this.env,
+      cache: this.cache === false ? false : this.cache.dir,
+      ...(o.userAgent === undefined ? {} : { userAgent: o.userAgent }),
+      ...(o.onWait ? { onWait: o.onWait } : {}),
+      ...(o.onNote ? { onNote: o.onNote } : {}),
+    };
   }
 
   // --- Lifetime ----------------------------------------------------------------------------------

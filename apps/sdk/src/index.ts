@@ -1,5 +1,5 @@
 export { createGitFleet, GitFleet } from './gitfleet.js';
-export type { CloneSource, CommitMessageOptions, ConventionsOptions, GitFleetMineOptions, RepositoriesOptions, RepositoryOptions, SplitCommitOptions } from './gitfleet.js';
+export type { CloneSource, CommitMessageOptions, ConventionsOptions, GitFleetMineOptions, GitFleetQueueRunOptions, GitFleetQueueWorkerOptions, RepositoriesOptions, RepositoryOptions, SplitCommitOptions } from './gitfleet.js';
 export type { GitFleetOptions, ResolvedCache } from './options.js';
 export { SdkError, ClosedError, InvalidOptionError, isSdkError } from './errors.js';
 export type { SdkErrorCode } from './errors.js';
@@ -91,6 +91,7 @@ export type {
   ProviderData,
   TableRows,
 } from '@gitfleet/mine';
+export type { QueueRun, QueueRunEvent, QueueRunSummary, QueueRunWatch, QueueWorker, QueueWorkerEvent } from '@gitfleet/queue';
 
 // Error base classes and guards of the packages, to tell failures apart by package (or match on `code`).
 export { GitError, isGitError, FleetError } from '@gitfleet/git';
@@ -102,3 +103,4 @@ export { AiDiffError } from '@gitfleet/ai-diff';
 export { MineError } from '@gitfleet/mine';
 
 export type { ReportOptions, ReportSource, WriteReportResult } from '@gitfleet/report';
+export { QueueError } from '@gitfleet/queue';

@@ -52,3 +52,14 @@ export async function readStates(layout: Layout): Promise<Map<string, Repository
   }
   return states;
 }
+
+/** The published state of one repository (by its key), or undefined when it has none. */
+export async function readState(layout: Layout, key: string): Promise<RepositoryState | undefined> {
+  const path = layout.abs(layout.stateFile(key));
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as RepositoryState;
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return undefined;
+    throw new DatasetIOError(`unreadable repository state ${path}`, { cause: error });
+  }
+}

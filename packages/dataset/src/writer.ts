@@ -6,6 +6,7 @@ import { Duck } from './duck.js';
 import {
   DatasetClosedError,
   DatasetError,
+  DatasetLockedError,
   IncompatibleDatasetError,
   InvalidOptionError,
   TransactionClosedError,
@@ -14,13 +15,13 @@ import {
 } from './errors.js';
 import { finalizeDataset, type FinalizeResult } from './finalize.js';
 import { fsyncPath, isErrno, writeFileAtomic } from './fs-atomic.js';
-import { commitJournal, recover, type Journal, type JournalOp, type PublishStepListener } from './journal.js';
+import { applyJournal, commitJournal, pendingJournals, recover, type Journal, type JournalOp, type PublishStepListener } from './journal.js';
 import { Layout, repositoryKey, sqlString } from './layout.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, liveLockHolder } from './lock.js';
 import { REPOSITORY_TABLES, SCHEMA_VERSION, type RepositoryTableName, type RowInput } from './schema.js';
 import { PARQUET_OPTIONS, readStageSql, storedSelectSql } from './sql.js';
 import { StageFile, type RowSource } from './stage-file.js';
-import { canonicalFingerprint, readStates, type Fingerprint, type RepositoryState } from './state.js';
+import { canonicalFingerprint, readState, readStates, type Fingerprint, type RepositoryState } from './state.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -36,6 +37,15 @@ export interface DatasetWriterOptions {
   threads?: number;
   /** Called at each step of every publish: `staged`, `journaled`, `applied` (per file), `published`. */
   onPublishStep?: PublishStepListener;
+  /**
+   * One of several writers of the dataset at once (queue workers on a shared volume), each working
+   * on repositories no other writer touches meanwhile (the queue's job lock sees to that). A shared
+   * writer takes no writer lock (it refuses a dataset an exclusive writer holds), leaves other
+   * writers' staging alone, and knows a repository's state only after `refresh(repository)`
+   * (`begin` refreshes), which first rolls forward a publish a killed writer left for that
+   * repository. `finalize()` needs an exclusive writer, which also drops the staging of dead ones.
+   */
+  shared?: boolean;
 }
 
 export interface TransactionOptions {
@@ -85,6 +95,7 @@ export async function openDatasetWriter(dir: string, options: DatasetWriterOptio
   const layout = new Layout(dir);
   await mkdir(layout.meta, { recursive: true });
   await checkFormat(layout, true);
+  if (options.shared === true) return openShared(layout, options);
   const release = await acquireLock(layout);
   try {
     const repaired = await recover(layout);
@@ -95,6 +106,14 @@ export async function openDatasetWriter(dir: string, options: DatasetWriterOptio
     await release();
     throw error;
   }
+}
+
+async function openShared(layout: Layout, options: DatasetWriterOptions): Promise<DatasetWriter> {
+  const holder = await liveLockHolder(layout);
+  if (holder) throw new DatasetLockedError(layout.dir, holder.pid);
+  for (const d of [layout.journalDir, layout.stagingDir, layout.statesDir, layout.tmpDir]) await mkdir(d, { recursive: true });
+  const duck = await Duck.open(':memory:', { memoryLimit: options.memoryLimit ?? '256MB', threads: options.threads ?? 1, tempDirectory: layout.tmpDir });
+  return new DatasetWriter(layout, duck, new Map(), () => Promise.resolve(), [], options.onPublishStep, true);
 }
 
 /** Check (and, when `create`, write) the dataset's format marker. */
@@ -129,8 +148,31 @@ export class DatasetWriter {
     private readonly release: () => Promise<void>,
     repaired: string[],
     /** @internal */ readonly onPublishStep: PublishStepListener | undefined,
+    /** Opened with `shared: true`. */
+    readonly shared = false,
   ) {
     this.repaired = repaired;
+  }
+
+  /**
+   * Reads `repository`'s published state again from disk. A shared writer first rolls forward a
+   * publish of this repository that a killed writer left recorded (call it only while no other
+   * writer works on the repository). An exclusive writer knows every state already.
+   *
+   * @example
+   * await writer.refresh('acme/app');
+   * if (writer.isUnchanged('acme/app', refs)) return;
+   */
+  async refresh(repository: string): Promise<RepositoryState | undefined> {
+    this.assertOpen();
+    if (!this.shared) return this.states.get(repository);
+    for (const journal of await pendingJournals(this.layout)) {
+      if (journal.repositories.includes(repository)) await this.exclusive(() => applyJournal(this.layout, journal));
+    }
+    const state = await readState(this.layout, repositoryKey(repository));
+    if (state === undefined) this.states.delete(repository);
+    else this.states.set(repository, state);
+    return state;
   }
 
   /** The dataset directory (absolute). */
@@ -180,6 +222,7 @@ export class DatasetWriter {
     if (typeof repository !== 'string' || repository === '') throw new InvalidOptionError('repository must be a non-empty string');
     if (this.open.has(repository)) throw new InvalidOptionError(`a transaction for ${repository} is already open`);
     throwIfAborted(options.signal);
+    if (this.shared) await this.refresh(repository);
     const id = randomUUID();
     const staging = join(this.layout.stagingDir, id);
     await mkdir(staging, { recursive: true });
@@ -240,6 +283,7 @@ export class DatasetWriter {
    */
   async finalize(options: { signal?: AbortSignal } = {}): Promise<FinalizeResult> {
     this.assertOpen();
+    if (this.shared) throw new InvalidOptionError('finalize needs the exclusive writer: open the dataset without `shared` once the shared writers are done');
     return this.exclusive(() => finalizeDataset(this, this.repositories().length, options.signal));
   }
 

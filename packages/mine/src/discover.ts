@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import type { RowInput } from '@gitfleet/dataset';
 import type { ProviderClient, Repository as ProviderRepository } from '@gitfleet/providers';
-import { parseSource, type FleetSource, type ListedRepository, type Session } from '@gitfleet/session';
+import { createSession, parseSource, type FleetSource, type ListedRepository, type Session } from '@gitfleet/session';
 import type { ProviderKind } from '@gitfleet/tokens';
 import picomatch from 'picomatch';
 import { toFailure } from './failure.js';
 import { withoutUserinfo } from './url.js';
-import type { ResolvedOptions } from './options.js';
-import type { MineFailure, MineSource } from './types.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
+import type { MineFailure, MineOptions, MineSource } from './types.js';
 
 /** The provider's metadata of a repository, as columns of `repositories`. */
 export type RepositoryMeta = Omit<RowInput<'repositories'>, 'head_sha' | 'default_branch' | 'is_empty' | 'is_shallow'>;
@@ -30,6 +30,7 @@ export interface RepositoryJob {
   meta: RepositoryMeta;
 }
 
+/** What discovery finds: a repository to mine, a source that failed, or the end of a listing. */
 export type Discovery =
   | { kind: 'job'; job: RepositoryJob }
   | { kind: 'failure'; repository: string; source: string; stage: 'source' | 'list'; error: MineFailure }
@@ -39,6 +40,29 @@ export interface DiscoverContext {
   options: ResolvedOptions;
   session: Session;
   signal: AbortSignal;
+}
+
+/**
+ * The repositories `mine()` would mine for `sources` with `options` (listings through the
+ * session's identity pool, `include`/`exclude`/`forks`/`archived` applied, duplicates left in),
+ * streamed; what a queue coordinator enqueues. Options are validated as `mine()` does.
+ *
+ * @example
+ * ```ts
+ * for await (const found of discoverRepositories(['github:acme'], { out: 'data', forks: false })) {
+ *   if (found.kind === 'job') console.log(found.job.repository);
+ * }
+ * ```
+ */
+export function discoverRepositories(sources: readonly MineSource[], options: MineOptions): AsyncIterable<Discovery> {
+  if (!Array.isArray(sources)) throw new TypeError('sources must be an array of sources');
+  const resolved = resolveOptions(options);
+  const session = options.session;
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield* discover(sources, { options: resolved, session: session ?? createSession(), signal: options.signal ?? new AbortController().signal });
+    },
+  };
 }
 
 /**

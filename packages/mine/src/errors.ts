@@ -1,9 +1,12 @@
+import type { MineFailure, MineStage } from './types.js';
+
 /** Stable codes of the failures this package raises itself (others keep their package's code). */
 export type MineErrorCode =
   | 'GITFLEET_MINE_INVALID_OPTION'
   | 'GITFLEET_MINE_INVALID_SOURCE'
   | 'GITFLEET_MINE_NOT_A_REPOSITORY'
-  | 'GITFLEET_MINE_FAILED';
+  | 'GITFLEET_MINE_FAILED'
+  | 'GITFLEET_MINE_REPOSITORY_FAILED';
 
 /** Base class of the errors of @gitfleet/mine; match on `code`. */
 export class MineError extends Error {
@@ -25,5 +28,21 @@ export class InvalidOptionError extends MineError {
   override name = 'InvalidOptionError';
   constructor(message: string) {
     super('GITFLEET_MINE_INVALID_OPTION', message);
+  }
+}
+
+/**
+ * One repository failed (`RepositoryMiner.mine`): the stage it failed in and the failure as plain
+ * data (`failure.code` is the original code, e.g. `GITFLEET_GIT_NOT_FOUND`).
+ */
+export class RepositoryError extends MineError {
+  override name = 'RepositoryError';
+  constructor(
+    readonly repository: string,
+    readonly stage: MineStage,
+    readonly failure: MineFailure,
+    cause?: unknown,
+  ) {
+    super('GITFLEET_MINE_REPOSITORY_FAILED', `${repository}: ${stage} failed: ${failure.message}`, { cause });
   }
 }

@@ -1,7 +1,11 @@
 export { mine } from './mine.js';
+export { createRepositoryMiner, RepositoryMiner } from './repository-miner.js';
+export { discoverRepositories } from './discover.js';
 export { clonePath } from './clone-path.js';
-export { MineError, InvalidOptionError } from './errors.js';
+export { MineError, InvalidOptionError, RepositoryError } from './errors.js';
 export type { MineErrorCode } from './errors.js';
+export type { MineRepositoryOptions, RepositoryMinerOptions, RepositoryOutcome, RepositoryProgress } from './repository-miner.js';
+export type { Discovery, RepositoryJob, RepositoryMeta } from './discover.js';
 export type {
   MineEvent,
   MineFailure,

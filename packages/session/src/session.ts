@@ -10,7 +10,7 @@ import {
   type ProviderClient,
   type WaitEvent,
 } from '@gitfleet/providers';
-import { createIdentityPool, CredentialStore, tokenSourcesFromEnv, type IdentityPool, type ProviderKind, type TokenSource } from '@gitfleet/tokens';
+import { createIdentityPool, CredentialStore, tokenSourcesFromEnv, type IdentityPool, type ProviderKind, type StateStore, type TokenSource } from '@gitfleet/tokens';
 
 export interface SessionOptions {
   /** Where tokens, API URLs and the credential store's key are read. Default `process.env`. */
@@ -26,6 +26,12 @@ export interface SessionOptions {
   onNote?: (text: string) => void;
   /** User-Agent of provider requests. Default `gitfleet`. */
   userAgent?: string;
+  /**
+   * Where the identity pools keep budgets, reservations and invalid tokens. Default: in memory,
+   * per pool. A shared store (e.g. `@gitfleet/queue`'s Redis store) makes every process that uses
+   * it spend one budget per identity.
+   */
+  state?: StateStore;
 }
 
 /** A git token (and username) by host, as `createFleet({ tokens })` takes it. */
@@ -107,7 +113,7 @@ export class Session {
         this.#note(`no ${provider} token (set ${TOKEN_ENV[provider]}, or run \`gitfleet tokens add ${provider}\`): anonymous requests, low rate limits`);
       }
       // Identification goes through the cache too: a repeated GET /user is a free 304.
-      const pool = sources.length === 0 ? undefined : createIdentityPool({ sources, identify: identifyProvider(this.#clientOptions()) });
+      const pool = sources.length === 0 ? undefined : createIdentityPool({ sources, identify: identifyProvider(this.#clientOptions()), ...(this.options.state ? { state: this.options.state } : {}) });
       if (!this.#pools.has(provider)) this.#pools.set(provider, pool);
     }
     return this.#pools.get(provider);

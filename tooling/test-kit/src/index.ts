@@ -26,5 +26,7 @@ export { startHttpProxy } from './http-proxy.js';
 export type { HttpProxy, ProxyRequest } from './http-proxy.js';
 export { DAMAGE_KINDS, damage, damageFile } from './damage-file.js';
 export type { DamageKind } from './damage-file.js';
+export { startRedis } from './start-redis.js';
+export type { RedisServer, RedisServerOptions } from './start-redis.js';
 export { fakeSecret } from './fake-secrets.js';
 export type { FakeSecretKind } from './fake-secrets.js';

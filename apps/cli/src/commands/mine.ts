@@ -11,7 +11,11 @@ import { ItemWriter, note, safe, table, write } from '../output.js';
 const PROVIDER_DATA = ['prs', 'issues', 'contributors'] as const;
 
 const schema = z.object({
-  out: z.string({ message: 'the dataset directory is required: --out <dir>' }).min(1),
+  out: z.string().min(1).optional(),
+  queue: z.string().min(1).optional(),
+  detach: z.boolean().default(false),
+  status: z.boolean().default(false),
+  attempts: positiveInt.optional(),
   from: z.string().optional(),
   clones: z.string().optional(),
   include: z.array(z.string()).default([]),
@@ -37,7 +41,7 @@ const schema = z.object({
   cache: z.boolean().default(true),
   cacheDir: z.string().optional(),
 });
-type MineCliOptions = z.infer<typeof schema>;
+export type MineCliOptions = z.infer<typeof schema>;
 
 /** The options `analyze --format parquet` shares with `mine`. */
 export interface MineCommandInput {
@@ -55,6 +59,16 @@ export interface MineCommandInput {
  */
 export async function mineCommand(args: string[], raw: unknown, ctx: RunContext): Promise<number> {
   const opts = parseOptions(schema, raw);
+  const queue = opts.queue ?? (process.env['GITFLEET_QUEUE_URL'] || undefined);
+  if ((opts.detach || opts.status || opts.attempts !== undefined) && queue === undefined) {
+    throw new UsageError(`--${opts.status ? 'status' : opts.detach ? 'detach' : 'attempts'} needs --queue redis://host:port[/db] (or GITFLEET_QUEUE_URL)`);
+  }
+  if (opts.status) {
+    if (args.length > 0 || opts.from !== undefined) throw new UsageError('--status takes no sources: it reports the runs of the queue (of --out, when given)');
+    return (await import('./queue.js')).statusCommand({ queue: queue!, out: opts.out, format: opts.format });
+  }
+  if (opts.out === undefined) throw new UsageError('option --out: the dataset directory is required: --out <dir>');
+  const out = opts.out;
   const sources: MineSource[] = parseSourceArgs(args);
   if (opts.from !== undefined) {
     const text = opts.from === '-' ? await readStdin() : await readFile(opts.from, 'utf8');
@@ -63,13 +77,12 @@ export async function mineCommand(args: string[], raw: unknown, ctx: RunContext)
   if (sources.length === 0) {
     throw new UsageError('no sources: give github:<owner>, gitlab:<group>, repository targets, clone URLs or local paths, or a list with --from FILE|-');
   }
-  return runMine(
-    {
+  const input: MineCommandInput = {
       sources,
       format: opts.format,
       cache: { cache: opts.cache, cacheDir: opts.cacheDir },
       options: {
-        out: opts.out,
+        out,
         include: opts.include,
         exclude: opts.exclude,
         forks: opts.forks,
@@ -87,14 +100,22 @@ export async function mineCommand(args: string[], raw: unknown, ctx: RunContext)
         ...(opts.maxFileSize !== undefined ? { maxFileSize: opts.maxFileSize } : {}),
         ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout * 1000 } : {}),
       },
-    },
-    ctx,
-  );
+  };
+  if (queue !== undefined) {
+    return (await import('./queue.js')).queuedMineCommand(input, { queue, detach: opts.detach, attempts: opts.attempts }, ctx);
+  }
+  return runMine(input, ctx);
 }
 
 /** Runs the pipeline and prints its progress and summary; shared by `mine` and `analyze --format parquet`. */
 export async function runMine(input: MineCommandInput, ctx: RunContext): Promise<number> {
   const run = mine(input.sources, { ...input.options, session: session(input.cache, { onWait: createWaitNotice() }), signal: ctx.signal });
+  return printRun(run, input.format, ctx);
+}
+
+/** Prints a run's progress (bars on a TTY, or ndjson events) and its summary; returns the failures. Also for queue runs. */
+export async function printRun(run: AsyncIterable<MineEvent> & { summary: Promise<MineSummary> }, format: MineCliOptions['format'], ctx: RunContext): Promise<number> {
+  const input = { format };
   const items = input.format === 'ndjson' ? new ItemWriter<Record<string, unknown>>('ndjson') : undefined;
   const bars = progressBars(input.format);
   try {

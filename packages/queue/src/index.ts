@@ -1,0 +1,12 @@
+export { enqueueRun } from './coordinator.js';
+export { startQueueWorker } from './worker.js';
+export { queueStatus } from './status.js';
+export { createRedisStateStore } from './redis-state-store.js';
+export { parseQueueUrl, redactUrl } from './connection.js';
+export { QueueError, InvalidOptionError, RunActiveError, RunFailedError } from './errors.js';
+export type { QueueErrorCode } from './errors.js';
+export type { QueueRun, QueueRunEvent, QueueRunOptions, QueueRunSummary, QueueRunWatch } from './coordinator.js';
+export type { QueueWorker, QueueWorkerEvent, QueueWorkerOptions } from './worker.js';
+export type { QueueStatusOptions, RunStatus } from './status.js';
+export type { RedisStateStoreOptions } from './redis-state-store.js';
+export type { QueueConnectionInput } from './connection.js';
