@@ -110,12 +110,15 @@ export async function mineCommand(args: string[], raw: unknown, ctx: RunContext)
 /** Runs the pipeline and prints its progress and summary; shared by `mine` and `analyze --format parquet`. */
 export async function runMine(input: MineCommandInput, ctx: RunContext): Promise<number> {
   const run = mine(input.sources, { ...input.options, session: session(input.cache, { onWait: createWaitNotice() }), signal: ctx.signal });
-  return printRun(run, input.format, ctx);
+  return printRun(run, input, ctx);
 }
 
 /** Prints a run's progress (bars on a TTY, or ndjson events) and its summary; returns the failures. Also for queue runs. */
-export async function printRun(run: AsyncIterable<MineEvent> & { summary: Promise<MineSummary> }, format: MineCliOptions['format'], ctx: RunContext): Promise<number> {
-  const input = { format };
+export async function printRun(
+  run: AsyncIterable<MineEvent> & { summary: Promise<MineSummary> },
+  input: Pick<MineCommandInput, 'format' | 'summary'>,
+  ctx: RunContext,
+): Promise<number> {
   const items = input.format === 'ndjson' ? new ItemWriter<Record<string, unknown>>('ndjson') : undefined;
   const bars = progressBars(input.format);
   try {

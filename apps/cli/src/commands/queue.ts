@@ -31,7 +31,7 @@ export async function queuedMineCommand(input: MineCommandInput, queue: { queue:
   }
   note(`run ${run.runId}: ${String(run.repositories)} repositories enqueued; workers: gitfleet worker --queue ${where}`);
   try {
-    return await printRun(run.watch({ signal: ctx.signal }), input.format, ctx);
+    return await printRun(run.watch({ signal: ctx.signal }), input, ctx);
   } catch (error) {
     if (ctx.signal.aborted) note(`stopped following run ${run.runId}; it goes on in the workers (gitfleet mine --status --queue ${where})`);
     throw error;
