@@ -265,7 +265,8 @@ export class Repository {
   private async historyKey(engine: GitEngine, query: HistoryQuery, signal?: AbortSignal): Promise<string> {
     const refs = await engine.refState(this.location, signal);
     const mailmap = query.mailmap ? await this.mailmapFingerprint(engine, signal) : '';
-    return hashKey(HISTORY_FORMAT, this.gitDir, engine.name, JSON.stringify(query), refs, mailmap);
+    const { shard: _sameOutput, ...results } = query; // sharding never changes the output
+    return hashKey(HISTORY_FORMAT, this.gitDir, engine.name, JSON.stringify(results), refs, mailmap);
   }
 
   /** Blame authors and mailmapped history depend on .mailmap (work tree, or HEAD in a bare repo). */
@@ -330,6 +331,7 @@ function toQuery(options: HistoryOptions, repoName: string): HistoryQuery {
   if (options.files) query.files = true;
   if (options.mailmap) query.mailmap = true;
   if (options.maxFileSize !== undefined && Number.isFinite(checkMaxFileSize(options.maxFileSize))) query.maxFileSize = options.maxFileSize;
+  if (options.shard !== undefined) query.shard = typeof options.shard === 'object' ? { ...options.shard } : options.shard;
   return query;
 }
 
