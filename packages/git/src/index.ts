@@ -3,6 +3,7 @@ export type { OpenRepositoryOptions, FilesOptions, CallOptions } from './reposit
 export { analyzeRepository } from './analyze.js';
 export type { AnalyzeOptions, AnalysisReport, AuthorActivity, FileChurn } from './analyze.js';
 export { summarizeBlame } from './summary.js';
+export type { OwnershipOptions, OwnershipResult, OwnershipFile } from './ownership/ownership.js';
 export type { BlameSummary, AuthorLines, FileOwnership } from './summary.js';
 export { EngineSet, AUTO_CHOICE } from './engines/engine-set.js';
 export type { EngineSetOptions, Operation } from './engines/engine-set.js';

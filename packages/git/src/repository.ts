@@ -5,6 +5,7 @@ import picomatch from 'picomatch';
 import type { CacheStore } from '@gitfleet/cache';
 import { hashKey, openCache, type CacheOption } from './cache.js';
 import { bulkBlame, type BlameTarget } from './bulk-blame.js';
+import { computeOwnership, type OwnershipOptions, type OwnershipResult } from './ownership/ownership.js';
 import { AbortError, InvalidOptionError } from './errors.js';
 import type { GitEngine, HistoryQuery, RepoLocation } from './engines/engine.js';
 import { EngineSet, type EngineSetOptions, type Operation } from './engines/engine-set.js';
@@ -244,6 +245,32 @@ export class Repository {
   async stagedDiff(options: CallOptions = {}): Promise<StagedDiff> {
     const engine = await this.engines.pick(this.choice, 'stagedDiff');
     return engine.stagedDiff(this.location, options.signal);
+  }
+
+  /**
+   * Surviving lines per file and author at HEAD (or `rev`) in one walk over history instead of
+   * one `git blame` per file: line owners are carried forward through git's own diffs by
+   * `git blame`'s rules, and the few files the walk cannot attribute exactly are blamed by git.
+   * Continues from a cached ancestor's state when there is one. Needs the git CLI.
+   *
+   * @example
+   * ```ts
+   * const own = await repo.ownership({ exclude: ['vendor/**'] });
+   * console.log(own.totalLines, own.authors[0]); // { name, email, lines, share }
+   * ```
+   */
+  async ownership(options: OwnershipOptions = {}): Promise<OwnershipResult> {
+    const engine = await this.engines.get('git');
+    return computeOwnership(
+      {
+        engine,
+        repo: this.location,
+        cache: this.cache,
+        mailmapFingerprint: () => this.mailmapFingerprint(engine, options.signal),
+        defaultMaxFileSize: DEFAULT_MAX_BLAME_FILE_SIZE,
+      },
+      options,
+    );
   }
 
   /** Resolves a revision to a full commit sha. */

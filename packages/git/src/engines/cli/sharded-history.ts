@@ -113,7 +113,7 @@ export async function* historyTokens(
       maxBufferBytes: SHARD_BUFFER_BYTES,
       signal,
     });
-    for await (const output of outputs) yield* nulTokens(output);
+    for await (const [output] of outputs) yield* nulTokens(output!);
   } finally {
     await listing.return?.(undefined);
   }

@@ -75,19 +75,20 @@ class ShardOutput {
 }
 
 /**
- * Runs one git process per shard, `concurrency` at a time, and hands their outputs back in shard
- * order, each as a stream of chunks. Shards ahead of the one being read buffer their output
- * (each at most `maxBufferBytes`, then git waits), so memory stays bounded by
- * `(concurrency + 1) * maxBufferBytes` whatever the total. Stopping early kills every process.
+ * Runs the git process(es) of each shard, `concurrency` shards at a time, and hands their outputs
+ * back in shard order, each as a stream of chunks (one per process of the shard). Shards ahead of
+ * the one being read buffer their output (each process at most `maxBufferBytes`, then git waits),
+ * so memory stays bounded by `(concurrency + 1) * processes * maxBufferBytes` whatever the total.
+ * Stopping early kills every process.
  */
 export async function* runShards<T>(
   shards: AsyncIterable<T>,
-  start: (shard: T) => GitProcess,
+  start: (shard: T) => GitProcess | GitProcess[],
   options: ShardRunOptions,
-): AsyncGenerator<AsyncIterable<Buffer>> {
+): AsyncGenerator<AsyncIterable<Buffer>[]> {
   const { concurrency, maxBufferBytes, signal } = options;
   const source = shards[Symbol.asyncIterator]();
-  const queue: ShardOutput[] = [];
+  const queue: ShardOutput[][] = [];
   let running = 0;
   let exhausted = false;
   let pulling: Promise<void> | undefined;
@@ -103,9 +104,10 @@ export async function* runShards<T>(
         break;
       }
       if (signal?.aborted) throw new AbortError({ cause: signal.reason });
-      const out = new ShardOutput(start(next.value), maxBufferBytes);
+      const started = start(next.value);
+      const out = (Array.isArray(started) ? started : [started]).map((proc) => new ShardOutput(proc, maxBufferBytes));
       running++;
-      void out.exited.then(() => {
+      void Promise.all(out.map((o) => o.exited)).then(() => {
         running--;
         const wake = slotFreed;
         slotFreed = undefined;
@@ -143,7 +145,7 @@ export async function* runShards<T>(
         }
       })();
       try {
-        yield current.read();
+        yield current.map((o) => o.read());
       } finally {
         reading = false;
         const wake = slotFreed;
@@ -154,7 +156,7 @@ export async function* runShards<T>(
       queue.shift();
     }
   } finally {
-    for (const out of queue) out.kill();
+    for (const out of queue) for (const o of out) o.kill();
     await source.return?.();
   }
 }
