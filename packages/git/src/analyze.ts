@@ -14,8 +14,15 @@ export interface AnalyzeOptions {
    * counted as binary in history stats. Default: `DEFAULT_MAX_BLAME_FILE_SIZE` (50 MiB).
    */
   maxFileSize?: number;
+  /**
+   * How surviving lines are attributed: `walk` (default) in one pass over history
+   * (`repo.ownership()`: git blame's attribution, exact on every fixture, a few files left to git
+   * blame), or `blame`: `git blame` of every file.
+   */
+  ownership?: 'walk' | 'blame';
   signal?: AbortSignal;
-  onProgress?: (stage: 'history' | 'blame', event: ProgressEvent) => void;
+  /** `ownership`: commits replayed by the walk; `blame`: files blamed by git. */
+  onProgress?: (stage: 'history' | 'ownership' | 'blame', event: ProgressEvent) => void;
 }
 
 export interface AuthorActivity {
@@ -119,14 +126,22 @@ export async function analyzeRepository(repo: Repository, options: AnalyzeOption
   report.commits.last = last;
   report.commits.spanDays = Math.round(((last - first) / 86_400) * 10) / 10;
 
-  const ownership = await summarizeBlame(
-    repo.blameChunks({
-      rev: head,
-      maxFileSize,
-      ...(signal ? { signal } : {}),
-      onProgress: (e) => onProgress?.('blame', e),
-    }),
-  );
+  const ownership =
+    options.ownership === 'blame'
+      ? await summarizeBlame(
+          repo.blameChunks({
+            rev: head,
+            maxFileSize,
+            ...(signal ? { signal } : {}),
+            onProgress: (e) => onProgress?.('blame', e),
+          }),
+        )
+      : await repo.ownership({
+          rev: head,
+          maxFileSize,
+          ...(signal ? { signal } : {}),
+          onProgress: (stage, e) => onProgress?.(stage === 'walk' ? 'ownership' : 'blame', e),
+        });
   for (const owner of ownership.authors) {
     const key = identityKey(owner.email);
     const a = authors.get(key) ?? { name: owner.name, email: owner.email, commits: 0, additions: 0, deletions: 0, lines: 0 };

@@ -29,11 +29,28 @@ export function applyHunks(old: Int32Array, hunks: readonly number[], owner: num
   return out;
 }
 
-/** The result's length from one parent's length and a combined diff (null if it does not fit). */
+type CombinedHunk = CombinedSection['hunks'][number];
+
+/** Lines of a combined hunk in the result, or (with `k`) in parent k, counted from its lines (not its header). */
+function counted(hunk: CombinedHunk, k?: number): number {
+  let n = 0;
+  for (const code of hunk.lines) {
+    if (k === undefined) n += code & 1 ? 0 : 1;
+    else if ((code >> 1) & (1 << k)) n++;
+  }
+  return n;
+}
+
+/** The result's length from one parent's length and a combined diff. */
 export function combinedLength(section: CombinedSection, parent: number, parentLength: number): number {
   let length = parentLength;
-  for (const hunk of section.hunks) length += hunk.resultCount - hunk.parents[2 * parent + 1]!;
+  for (const hunk of section.hunks) length += counted(hunk) - counted(hunk, parent);
   return length;
+}
+
+/** The result's length when no parent has the file: the sum of its hunks. */
+export function addedLength(section: CombinedSection): number {
+  return section.hunks.reduce((n, h) => n + counted(h), 0);
 }
 
 /**
@@ -45,10 +62,9 @@ export function combinedLineMap(section: CombinedSection, k: number, resultLengt
   let r = 0;
   let p = 0;
   for (const hunk of section.hunks) {
-    const ps = hunk.parents[2 * k]!;
-    const pc = hunk.parents[2 * k + 1]!;
-    const rAt = hunk.resultCount > 0 ? hunk.resultStart - 1 : hunk.resultStart;
-    const pAt = pc > 0 ? ps - 1 : ps;
+    // Unlike a plain diff, a combined header gives an empty range's start as the line after it.
+    const rAt = Math.max(0, hunk.resultStart - 1);
+    const pAt = Math.max(0, hunk.parents[2 * k]! - 1);
     if (rAt < r || rAt - r !== pAt - p || rAt > resultLength) return null;
     for (; r < rAt; r++) map[r] = p++;
     for (const code of hunk.lines) {
@@ -64,4 +80,34 @@ export function combinedLineMap(section: CombinedSection, k: number, resultLengt
   if (resultLength - r !== parentLength - p) return null;
   for (; r < resultLength; r++) map[r] = p++;
   return map;
+}
+
+/**
+ * For a plain diff (hunks as in applyHunks), which line of the old file each new line is
+ * (0-based), or -1 for a line the diff adds. Null when the hunks do not fit.
+ */
+export function plainLineMap(hunks: readonly number[], newLength: number, oldLength: number): Int32Array | null {
+  const map = new Int32Array(newLength);
+  let o = 0;
+  let n = 0;
+  for (let h = 0; h < hunks.length; h += 4) {
+    const [os, oc, ns, nc] = [hunks[h]!, hunks[h + 1]!, hunks[h + 2]!, hunks[h + 3]!];
+    const oldAt = oc > 0 ? os - 1 : os;
+    const newAt = nc > 0 ? ns - 1 : ns;
+    if (newAt < n || newAt - n !== oldAt - o || newAt + nc > newLength) return null;
+    for (; n < newAt; n++) map[n] = o++;
+    map.fill(-1, n, n + nc);
+    n += nc;
+    o = oldAt + oc;
+  }
+  if (newLength - n !== oldLength - o) return null;
+  for (; n < newLength; n++) map[n] = o++;
+  return map;
+}
+
+/** The new file's length from the old one's and a plain diff's hunks. */
+export function plainLength(hunks: readonly number[], oldLength: number): number {
+  let length = oldLength;
+  for (let h = 0; h < hunks.length; h += 4) length += hunks[h + 3]! - hunks[h + 1]!;
+  return length;
 }

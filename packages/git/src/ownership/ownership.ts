@@ -9,7 +9,7 @@ import { AbortError, InvalidOptionError } from '../errors.js';
 import { OwnershipTally, type BlameSummary, type FileOwnership } from '../summary.js';
 import type { ProgressEvent, TreeFile } from '../types.js';
 import { kindOf } from './records.js';
-import { Replay, type ReplayStats, type TreeState } from './replay.js';
+import { Replay, type ReplayGit, type ReplayStats, type TreeState } from './replay.js';
 import { childCounts, listWalk, replayWalk, type WalkCommit } from './walk.js';
 
 /** Part of every cache key: entries of another format are never read. */
@@ -55,6 +55,8 @@ export interface OwnershipResult extends BlameSummary {
     /** Files whose owners the walk could not know exactly, blamed by `git blame` instead. */
     blamedFiles: number;
     unknown: ReplayStats['unknown'];
+    /** Files the walk settled by asking git for one diff or rename search (see README). */
+    repaired: ReplayStats['repaired'];
     /** Most commit states alive at once during the walk. */
     peakStates: number;
   };
@@ -103,7 +105,15 @@ export async function computeOwnership(ctx: OwnershipContext, options: Ownership
     throw error;
   });
   const tally = new OwnershipTally();
-  const empty = { commits: 0, merges: 0, continuedFrom: null, blamedFiles: 0, unknown: { binary: 0, inconsistent: 0, 'merge-rename': 0, boundary: 0 }, peakStates: 0 };
+  const empty = {
+    commits: 0,
+    merges: 0,
+    continuedFrom: null,
+    blamedFiles: 0,
+    unknown: { binary: 0, inconsistent: 0, 'merge-rename': 0, boundary: 0 },
+    repaired: { combined: 0, 'merge-rename': 0, patch: 0 },
+    peakStates: 0,
+  };
   if (head === null) return { head, ...tally.summary(), walk: empty };
 
   // Commit table: owner number -> commit. A cached state's commits come first.
@@ -126,7 +136,7 @@ export async function computeOwnership(ctx: OwnershipContext, options: Ownership
   }
 
   let tree: TreeState;
-  let stats: ReplayStats = { commits: 0, merges: 0, unknown: { ...empty.unknown }, peakStates: 0 };
+  let stats: ReplayStats = { commits: 0, merges: 0, unknown: { ...empty.unknown }, repaired: { ...empty.repaired }, peakStates: 0 };
   if (base && base.sha === head) tree = base.tree;
   else {
     const walkOptions = {
@@ -142,7 +152,7 @@ export async function computeOwnership(ctx: OwnershipContext, options: Ownership
     const commits: WalkCommit[] = await listWalk(walkOptions);
     const offset = table.length;
     for (const c of commits) table.push({ sha: c.sha, name: c.authorName, email: c.authorEmail, time: c.authorTime });
-    const replay = new Replay(childCounts(commits), (sha) => boundaryTree(repo, sha, signal));
+    const replay = new Replay(childCounts(commits), (sha) => boundaryTree(repo, sha, signal), askGit(repo, walkOptions.maxFileSize, signal));
     if (base) replay.seed(base.sha, base.tree);
     await replayWalk(commits, walkOptions, replay, (i) => offset + i);
     tree = replay.take(head) ?? new Map();
@@ -225,6 +235,7 @@ export async function computeOwnership(ctx: OwnershipContext, options: Ownership
       continuedFrom: base?.sha ?? null,
       blamedFiles: fallback.filter((t) => t.file).length,
       unknown: stats.unknown,
+      repaired: stats.repaired,
       peakStates: stats.peakStates,
     },
   };
@@ -245,6 +256,48 @@ async function isAncestor(repo: RepoLocation, ancestor: string, commit: string, 
     () => true,
     () => false,
   );
+}
+
+const HUNK = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+
+/** The diffs and rename searches the replay asks for one file at a time. */
+function askGit(repo: RepoLocation, maxFileSize: number | undefined, signal?: AbortSignal): ReplayGit {
+  const threshold = maxFileSize === undefined ? [] : ['-c', `core.bigFileThreshold=${maxFileSize}`];
+  const renames = new Map<string, Promise<Map<string, string>>>();
+  const run = { cwd: repo.root, signal };
+  return {
+    async diff(from, to) {
+      const out = await gitText([...threshold, 'diff', '-U0', '--full-index', '--no-color', '--no-ext-diff', '--inter-hunk-context=0', from, to], run);
+      const hunks: number[] = [];
+      for (const line of out.split('\n')) {
+        if (line.startsWith('Binary files ')) return null;
+        const m = HUNK.exec(line);
+        if (m) hunks.push(Number(m[1]), m[2] === undefined ? 1 : Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4]));
+      }
+      return hunks;
+    },
+    async renameSource(parent, commit, path) {
+      const key = `${parent} ${commit}`;
+      let pairs = renames.get(key);
+      if (!pairs) {
+        pairs = gitOutput(['diff-tree', '-r', '-M', '-z', '--raw', '--no-abbrev', parent, commit], run).then((out) => {
+          const tokens = out.toString('utf8').split('\0');
+          const map = new Map<string, string>();
+          for (let i = 0; i < tokens.length; i++) {
+            if (!tokens[i]!.startsWith(':')) continue;
+            const status = tokens[i]!.split(' ')[4] ?? '';
+            if (status.startsWith('R')) {
+              map.set(tokens[i + 2]!, tokens[i + 1]!);
+              i += 2;
+            } else i += status.startsWith('C') ? 2 : 1;
+          }
+          return map;
+        });
+        renames.set(key, pairs);
+      }
+      return (await pairs).get(path);
+    },
+  };
 }
 
 /** A commit outside the walk without a cached state: its files, owners unknown. */

@@ -154,7 +154,7 @@ export class RecordParser {
   private section: PatchSection | CombinedSection | undefined;
   /** Content lines still owed by the current hunk: plain [old, new]; combined per parent + result. */
   private owedPlain: [number, number] | undefined;
-  private owedCombined: { parents: number[]; result: number; lines: number[] } | undefined;
+  private owedCombined: { lines: number[] } | undefined;
   private parents = 1;
   private readonly done: CommitRecord[] = [];
 
@@ -196,8 +196,13 @@ export class RecordParser {
     }
     if (this.owedCombined) {
       if (first === 0x5c) return;
-      this.combinedLine(buf, start);
-      return;
+      // A combined hunk ends at the first line that is not a column of marks (its header's counts
+      // can be wrong: git 2.39 prints a count of -1 as 18446744073709551615).
+      if (first === 0x20 || first === 0x2b || first === 0x2d) {
+        this.combinedLine(buf, start);
+        return;
+      }
+      this.owedCombined = undefined;
     }
     if (end === start) return;
     if (first === 0x1e && buf.toString('latin1', start, start + RECORD_MARK.length) === RECORD_MARK) {
@@ -241,11 +246,7 @@ export class RecordParser {
         const header = parseCombinedHunkHeader(text, this.parents);
         const hunk = { ...header, lines: [] as number[] };
         section.hunks.push(hunk);
-        const owedParents: number[] = [];
-        for (let k = 0; k < this.parents; k++) owedParents.push(header.parents[2 * k + 1]!);
-        if (header.resultCount + owedParents.reduce((a, b) => a + b, 0) > 0) {
-          this.owedCombined = { parents: owedParents, result: header.resultCount, lines: hunk.lines };
-        }
+        this.owedCombined = { lines: hunk.lines };
       }
       return;
     }
@@ -269,15 +270,7 @@ export class RecordParser {
         lost |= 1 << k;
       } else if (c === 0x20) common |= 1 << k;
     }
-    if (isLost) {
-      owed.lines.push((lost << 1) | 1);
-      for (let k = 0; k < this.parents; k++) if (lost & (1 << k)) owed.parents[k]!--;
-    } else {
-      owed.lines.push(common << 1);
-      owed.result--;
-      for (let k = 0; k < this.parents; k++) if (common & (1 << k)) owed.parents[k]!--;
-    }
-    if (owed.result <= 0 && owed.parents.every((p) => p <= 0)) this.owedCombined = undefined;
+    owed.lines.push(isLost ? (lost << 1) | 1 : common << 1);
   }
 }
 

@@ -1,4 +1,4 @@
-import { applyHunks, combinedLength, combinedLineMap } from './line-maps.js';
+import { addedLength, applyHunks, combinedLength, combinedLineMap, plainLength, plainLineMap } from './line-maps.js';
 import { kindOf, type CombinedSection, type CommitRecord, type FileKind, type PatchSection, type RawEntry } from './records.js';
 
 /** One file in one commit: its blob, type class and line owners (null: not known, see below). */
@@ -16,13 +16,28 @@ export interface FileState {
 /** Path -> file, for one commit's tree (files only; trees are implied). Shared, never mutated once stored. */
 export type TreeState = Map<string, FileState>;
 
+/** What the replay asks git directly, for the few files the streamed diffs cannot settle. */
+export interface ReplayGit {
+  /** Hunks of a plain zero-context diff from one blob to another (as `git diff`), or null when git finds them binary. */
+  diff(from: string, to: string): Promise<number[] | null>;
+  /** The path in `parent` that git's rename detection pairs with `path` in `commit`, if any. */
+  renameSource(parent: string, commit: string, path: string): Promise<string | undefined>;
+}
+
+/** Git's empty blob: a diff from it gives a file's whole length. */
+const EMPTY_BLOB = 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391';
+
 /** Why a file's owners became unknown, counted for the report. */
 export type UnknownReason = 'binary' | 'inconsistent' | 'merge-rename' | 'boundary';
+
+/** Files settled by asking git directly (a blob diff, a rename search) instead of the streamed diffs. */
+export type RepairReason = 'combined' | 'merge-rename' | 'patch';
 
 export interface ReplayStats {
   commits: number;
   merges: number;
   unknown: Record<UnknownReason, number>;
+  repaired: Record<RepairReason, number>;
   /** Most tree states alive at once (commits whose children are still pending). */
   peakStates: number;
 }
@@ -40,6 +55,7 @@ export class Replay {
     commits: 0,
     merges: 0,
     unknown: { binary: 0, inconsistent: 0, 'merge-rename': 0, boundary: 0 },
+    repaired: { combined: 0, 'merge-rename': 0, patch: 0 },
     peakStates: 0,
   };
 
@@ -52,6 +68,7 @@ export class Replay {
   constructor(
     private readonly children: Map<string, number>,
     private readonly boundary: (sha: string) => Promise<TreeState>,
+    private readonly git: ReplayGit,
   ) {}
 
   /** Seeds a commit's state (a cached state to continue from). */
@@ -73,19 +90,26 @@ export class Replay {
     // Read everything from the parent's tree first: a commit may swap two paths.
     const deleted: string[] = [];
     const changed: [string, FileState][] = [];
-    record.raw.forEach((entry, i) => {
+    for (const [i, entry] of record.raw.entries()) {
       const from = entry.fromPaths[0]!;
       const toKind = kindOf(entry.toMode);
       if (entry.status === 'D' || entry.status === 'R') deleted.push(from);
-      if (entry.status === 'D') return;
+      if (entry.status === 'D') continue;
       if (toKind === 'gitlink') {
         deleted.push(entry.toPath);
-        return;
+        continue;
       }
       const old = entry.status === 'A' || entry.status === 'T' ? undefined : tree.get(from);
-      const owners = sections ? this.carry(old, entry, sections[i], owner) : this.unknown('inconsistent');
+      let section = sections?.[i];
+      if (!sections) {
+        // Sections that do not line up with the entries: ask git for this file's diff alone.
+        const hunks = await this.git.diff(old?.blob ?? EMPTY_BLOB, entry.toBlob);
+        this.stats.repaired.patch++;
+        section = { kind: 'plain', binary: hunks === null, hunks: hunks ?? [] };
+      }
+      const owners = this.carry(old, entry, section, owner);
       changed.push([entry.toPath, { blob: entry.toBlob, kind: toKind, owners }]);
-    });
+    }
     for (const path of deleted) tree.delete(path);
     for (const [path, file] of changed) tree.set(path, file);
     this.finish(sha, tree);
@@ -114,7 +138,7 @@ export class Replay {
         deleted.push(entry.toPath);
         continue;
       }
-      const owners = this.mergeFile(entry, toKind, parentTrees, combinedByPath.has(entry.toPath), combinedByPath.get(entry.toPath), owner);
+      const owners = await this.mergeFile(sha, parents, entry, toKind, parentTrees, combinedByPath.has(entry.toPath), combinedByPath.get(entry.toPath), owner);
       changed.push([entry.toPath, { blob: entry.toBlob, kind: toKind, owners }]);
     }
     for (const path of deleted) tree.delete(path);
@@ -127,14 +151,16 @@ export class Replay {
     return this.states.size;
   }
 
-  private mergeFile(
+  private async mergeFile(
+    sha: string,
+    parentShas: readonly string[],
     entry: RawEntry,
     kind: FileKind,
     parents: TreeState[],
     isCombined: boolean,
     section: CombinedSection | undefined,
     owner: number,
-  ): Int32Array | null {
+  ): Promise<Int32Array | null> {
     const path = entry.toPath;
     // Pass 0 (blame's find_origin): the same path in each parent; an identical blob takes all.
     // A parent whose blob equals an earlier parent's adds nothing.
@@ -145,33 +171,69 @@ export class Replay {
       if (file.blob === entry.toBlob) return file.owners;
       if (!origins.some((o) => o?.blob === file.blob)) origins[k] = file;
     }
-    // Not identical to any parent, so -c lists it (it differs from all of them).
-    if (!isCombined || !section) return this.unknown('inconsistent');
-    if (section.binary) return this.unknown('binary');
-    // Pass 1 (find_rename) for parents without the path. For the first parent, git's own rename
-    // detection on the first-parent diff answers; for another, -c ran without renames: unknown.
+    // Pass 1 (find_rename) for parents without the path. For the first parent, git's rename
+    // detection on the first-parent diff answers; -c ran without renames, so for another parent
+    // git is asked (rare: a file renamed on one side and changed by the merge).
+    let renamed = false;
     for (let k = 0; k < parents.length; k++) {
       if (origins[k] || parents[k]!.has(path)) continue;
-      if (k > 0 || entry.status === 'R') return this.unknown('merge-rename');
+      const source = k === 0 ? (entry.status === 'R' ? entry.fromPaths[0] : undefined) : await this.git.renameSource(parentShas[k]!, sha, path);
+      const file = source === undefined ? undefined : parents[k]!.get(source);
+      if (!file || file.kind !== kind) continue;
+      if (file.blob === entry.toBlob) return file.owners;
+      if (!origins.some((o) => o?.blob === file.blob)) origins[k] = file;
+      renamed = true;
     }
+    if (origins.some((o) => o && !o.owners)) return null; // a parent's version is unknown already
+    const fromCombined = !renamed && isCombined && section && !section.binary ? this.combinedOwners(section, origins, owner) : null;
+    if (fromCombined) return fromCombined;
+    // -c could not settle it (a rename, or a combined diff that does not add up): plain diffs
+    // from each origin's blob, as blame runs them.
+    this.stats.repaired[renamed ? 'merge-rename' : 'combined']++;
+    return this.ownersFromDiffs(origins, entry.toBlob, owner);
+  }
+
+  private combinedOwners(section: CombinedSection, origins: (FileState | undefined)[], owner: number): Int32Array | null {
     const first = origins.findIndex((o) => o !== undefined);
-    let length = section.hunks.reduce((n, h) => n + h.resultCount, 0);
-    if (first !== -1) {
-      const known = origins[first]!.owners;
-      if (!known) return null;
-      length = combinedLength(section, first, known.length);
-    }
-    if (length < 0) return this.unknown('inconsistent');
+    const length = first === -1 ? addedLength(section) : combinedLength(section, first, origins[first]!.owners!.length);
+    if (length < 0) return null;
     const owners = new Int32Array(length).fill(-1);
-    for (let k = 0; k < parents.length; k++) {
+    for (let k = 0; k < origins.length; k++) {
       const origin = origins[k];
       if (!origin) continue;
-      if (!origin.owners) return null;
-      const map = combinedLineMap(section, k, length, origin.owners.length);
+      const map = combinedLineMap(section, k, length, origin.owners!.length);
+      if (!map) return null;
+      for (let r = 0; r < length; r++) {
+        const p = map[r]!;
+        if (owners[r] === -1 && p >= 0) owners[r] = origin.owners![p]!;
+      }
+    }
+    for (let r = 0; r < length; r++) if (owners[r] === -1) owners[r] = owner;
+    return owners;
+  }
+
+  private async ownersFromDiffs(origins: (FileState | undefined)[], to: string, owner: number): Promise<Int32Array | null> {
+    const diffs: { origin: FileState; hunks: number[] }[] = [];
+    for (const origin of origins) {
+      if (!origin) continue;
+      const hunks = await this.git.diff(origin.blob, to);
+      if (!hunks) return this.unknown('binary');
+      diffs.push({ origin, hunks });
+    }
+    let length: number;
+    if (diffs.length > 0) length = plainLength(diffs[0]!.hunks, diffs[0]!.origin.owners!.length);
+    else {
+      const whole = await this.git.diff(EMPTY_BLOB, to);
+      if (!whole) return this.unknown('binary');
+      length = plainLength(whole, 0);
+    }
+    const owners = new Int32Array(Math.max(0, length)).fill(-1);
+    for (const { origin, hunks } of diffs) {
+      const map = plainLineMap(hunks, length, origin.owners!.length);
       if (!map) return this.unknown('inconsistent');
       for (let r = 0; r < length; r++) {
         const p = map[r]!;
-        if (owners[r] === -1 && p >= 0) owners[r] = origin.owners[p]!;
+        if (owners[r] === -1 && p >= 0) owners[r] = origin.owners![p]!;
       }
     }
     for (let r = 0; r < length; r++) if (owners[r] === -1) owners[r] = owner;
