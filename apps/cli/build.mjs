@@ -1,5 +1,6 @@
-// Bundles the CLI into dist/gitfleet.js, plus the workers it starts: es-git's (dist/worker.js) and
-// ai-diff's (dist/ai-diff-worker.js, found by src/hook/generate-message.ts).
+// Bundles the CLI into dist/gitfleet.js, plus the workers it starts: es-git's (dist/worker.js),
+// ai-diff's (dist/ai-diff-worker.js, found by src/hook/generate-message.ts) and mine's git helper
+// process (dist/git-worker.js).
 // es-git and @duckdb/node-api (native addons), tinypool (which loads its own worker entry) and
 // gpt-tokenizer (its encoding tables are megabytes that only a large change needs, required on
 // first use) stay external.
@@ -42,9 +43,15 @@ await build({
   entryPoints: { 'ai-diff-worker': fileURLToPath(import.meta.resolve('@gitfleet/ai-diff/worker')) },
   outdir: 'dist',
 });
+// The git helper process of `gitfleet mine` (@gitfleet/mine finds it beside the bundle).
+await build({
+  ...common,
+  entryPoints: { 'git-worker': fileURLToPath(import.meta.resolve('@gitfleet/mine/git-worker')) },
+  outdir: 'dist',
+});
 await chmod('dist/gitfleet.js', 0o755);
 
-const maps = ['dist/gitfleet.js.map', 'dist/worker.js.map', 'dist/ai-diff-worker.js.map'];
+const maps = ['dist/gitfleet.js.map', 'dist/worker.js.map', 'dist/ai-diff-worker.js.map', 'dist/git-worker.js.map'];
 const sections = await Promise.all(maps.map(async (file) => ({ map: JSON.parse(await readFile(file, 'utf8')) })));
 await writeFile('dist/bundles.map', JSON.stringify({ version: 3, sections }));
 await writeThirdPartyNotices({

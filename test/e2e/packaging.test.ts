@@ -56,7 +56,7 @@ describe('licensing and package metadata', () => {
 
   it('published packages ship their licence, and every source map ships with the sources it names', async () => {
     const published = (await workspacePackages()).filter((p) => !p.manifest.private);
-    expect(published.map((p) => p.dir).sort()).toEqual(['apps/cli', 'packages/ai-diff', 'packages/cache', 'packages/dataset', 'packages/git', 'packages/providers', 'packages/session', 'packages/tokens']);
+    expect(published.map((p) => p.dir).sort()).toEqual(['apps/cli', 'apps/sdk', 'packages/ai-diff', 'packages/cache', 'packages/dataset', 'packages/git', 'packages/mine', 'packages/providers', 'packages/session', 'packages/tokens']);
     for (const { dir } of published) {
       const dest = join(tmp.path, dir.replace('/', '-'));
       await mkdir(dest, { recursive: true });

@@ -9,13 +9,14 @@ import { startForgeServer, type ForgeServer } from '@gitfleet/test-kit/forge-ser
 import { startLlmServer, type LlmServer } from '@gitfleet/test-kit/llm-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// Every ```js block of the READMEs is a program a user can paste into a file and run with `node`,
-// on every supported Node version. The test runs each one as written, against a world on loopback:
-// a repository with a staged change as the working directory, github.com URLs rewritten by git's
-// own `url.<base>.insteadOf` to a smart-HTTP server, GITHUB_API_URL / GITLAB_API_URL on the fake
-// forge, and the model on the fake LLM server.
+// Every ```js block of the READMEs (and the migration guide) is a program a user can paste into a
+// file and run with `node`, on every supported Node version. The test runs each one as written,
+// against a world on loopback: a repository with a staged change as the working directory,
+// github.com URLs rewritten by git's own `url.<base>.insteadOf` to a smart-HTTP server,
+// GITHUB_API_URL / GITLAB_API_URL on the fake forge (whose clone URLs point at that git server, so
+// its repositories clone for real), and the model on the fake LLM server.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const READMES = ['README.md', 'packages/git/README.md', 'packages/providers/README.md', 'packages/tokens/README.md', 'packages/ai-diff/README.md', 'packages/session/README.md', 'packages/dataset/README.md', 'apps/cli/README.md'];
+const READMES = ['README.md', 'packages/git/README.md', 'packages/providers/README.md', 'packages/tokens/README.md', 'packages/ai-diff/README.md', 'packages/session/README.md', 'packages/dataset/README.md', 'packages/mine/README.md', 'apps/cli/README.md', 'apps/sdk/README.md', 'docs/migrating-from-gitfleet.md'];
 // Example files live inside the test package, so `@gitfleet/*` imports resolve as in an app that depends on them.
 const EXAMPLES_DIR = fileURLToPath(new URL('../.examples', import.meta.url));
 const TOKEN = 'ghp_examplesEEEEEEEEEEEEEEEEEEEEEEEEEEEE1';
@@ -52,7 +53,8 @@ let llm: LlmServer;
 beforeAll(async () => {
   [home, work, tricky] = await Promise.all([createTempDir('gitfleet-ex-home-'), createTempDir('gitfleet-ex-work-'), createTrickyRepo()]);
   const served = join(work.path, 'served');
-  for (const name of ['expressjs/express.git', 'nodejs/undici.git']) await git(work.path, ['clone', '--quiet', '--bare', tricky.path, join(served, name)]);
+  const servedRepos = ['expressjs/express.git', 'nodejs/undici.git', 'nodejs/node.git', 'gitlab-org/ci-cd/runner.git', 'gitlab-org/ci-cd/pipelines.git'];
+  for (const name of servedRepos) await git(work.path, ['clone', '--quiet', '--bare', tricky.path, join(served, name)]);
   gitServer = await startGitHttpServer({ root: served });
   await writeFile(join(home.path, '.gitconfig'), `[url "http://127.0.0.1:${gitServer.port}/"]\n\tinsteadOf = https://github.com/\n`);
   forge = await startForgeServer({
@@ -69,6 +71,7 @@ beforeAll(async () => {
       { token: TOKEN, login: 'ada', limit: 500 },
       { token: GITLAB_TOKEN, login: 'ada', provider: 'gitlab' },
     ],
+    webUrl: `http://127.0.0.1:${gitServer.port}`,
   });
   llm = await startLlmServer();
   await mkdir(EXAMPLES_DIR, { recursive: true });

@@ -34,6 +34,21 @@ never on a command line or in .git/config. SSH URLs use the SSH agent.
 A clone appears in --dir only once complete; a second run refreshes it, refusing to drop local
 commits (a branch that diverged from the server fails with GITFLEET_GIT_DIVERGED).`;
 
+const MINE_HELP = `
+Each repository is cloned bare into --clones (or read in place for a local path), then its metadata,
+every commit reachable from its branches (author, committer, time zones, totals; the .mailmap
+applied), the per-file changes of each commit, its branches and the blame ownership at the default
+branch are published to the dataset at once: a killed run leaves no partial repository. A rerun
+refreshes the clones and mines only repositories whose branches (or the options) changed.
+A repository that fails is recorded in the errors table and the rest go on (exit 1).
+
+Examples:
+  gitfleet mine github:acme gitlab:acme/platform --out data --no-forks --exclude-path "vendor/**"
+  gitfleet repos github:acme -f ndjson | gitfleet mine --from - --out data --include "acme/api-*"
+  gitfleet mine . ../other-repo --out data && gitfleet query --data data --named top-authors
+
+Tokens and clone credentials: as for \`gitfleet repos\` and \`gitfleet clone\` (see their --help).`;
+
 /** Options every repository command shares. */
 function common(cmd: Command, formats: readonly string[] = FORMATS, defaultFormat = 'table'): Command {
   return cmd
@@ -125,6 +140,37 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
       if (failed > 0) setExit(EXIT.failure);
     });
 
+  program
+    .command('mine')
+    .description('mine repositories into a dataset: metadata, every commit of every branch with per-file changes, branches, blame ownership (Parquet + fleet.duckdb)')
+    .argument('[sources...]', 'github:<owner>, gitlab:<group>, github:<owner>/<repo>, gitlab:<group>/<project>, clone URLs, local repository paths')
+    .requiredOption('--out <dir>', 'the dataset directory (created if missing; a rerun updates it)')
+    .option('--from <file>', "read sources from a file ('-' for stdin): one per line, or the ndjson/json that `gitfleet repos` prints")
+    .option('--clones <dir>', 'where the bare clones are kept between runs (default <out>/.clones)')
+    .option('--include <glob>', 'provider listings: only repositories whose full name matches (repeatable), e.g. "acme/api-*"', collect)
+    .option('--exclude <glob>', 'provider listings: leave out repositories whose full name matches (repeatable)', collect)
+    .option('--no-forks', 'provider listings: leave out forks')
+    .option('--no-archived', 'provider listings: leave out archived repositories')
+    .option('--since <date>', 'only commits newer than this (committer date): 2024-01-01 (UTC), ISO 8601 or unix seconds')
+    .option('--until <date>', 'only commits older than this')
+    .option('--exclude-path <glob>', 'leave these files out of commit_files, ownership and blame_lines (repeatable), e.g. "vendor/**"', collect)
+    .option('--no-blame', 'skip blame ownership (much faster on big repositories)')
+    .option('--blame-lines', 'also keep every blamed line (table blame_lines)')
+    .option('--with <data>', 'provider data too, for provider repositories: prs, issues, contributors (comma-separated)')
+    .option('-j, --jobs <n>', 'repositories extracted at once (default: CPU cores)')
+    .option('--clone-jobs <n>', 'clones or refreshes at once (default 4)')
+    .option('--max-file-size <size>', `${MAX_FILE_SIZE_HELP}; in history they count as binary`)
+    .option('--timeout <seconds>', 'time limit per clone attempt')
+    .option('--retries <n>', 'retries of transient clone failures', '2')
+    .addOption(new Option('-f, --format <format>', 'table: bars on a TTY and a summary; ndjson: one event per line, then the summary; json: the summary').choices(['table', 'json', 'ndjson']).default('table'))
+    .option('--no-cache', 'no conditional-request cache for provider listings (by default a repeated listing costs no quota)')
+    .option('--cache-dir <dir>', 'cache directory (default: $GITFLEET_CACHE_DIR or the user cache dir)')
+    .addHelpText('after', MINE_HELP)
+    .action(async (sources: string[], opts: unknown) => {
+      const failed = await (await import('./commands/mine.js')).mineCommand(sources, opts, ctx);
+      if (failed > 0) setExit(EXIT.failure);
+    });
+
   common(
     program
       .command('analyze')
@@ -133,9 +179,16 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
       .option('--rev <rev>', 'revision to analyse (default HEAD)')
       .option('--top <n>', 'how many churned files to list', '10')
       .option('--no-mailmap', 'do not apply .mailmap to history (blame always applies it, as git blame does)')
-      .option('--max-file-size <size>', `${MAX_FILE_SIZE_HELP}; in history they count as binary`),
-    ['table', 'json'],
-  ).action(async (repo: string, opts: unknown) => analyzeCommand(repo, opts, ctx));
+      .option('--max-file-size <size>', `${MAX_FILE_SIZE_HELP}; in history they count as binary`)
+      .option('--since <date>', 'only commits newer than this (2024-01-01, ISO 8601 or unix seconds)')
+      .option('--until <date>', 'only commits older than this')
+      .option('--exclude-path <glob>', 'leave these files out of ownership and churn (repeatable), e.g. "vendor/**"', collect)
+      .option('--out <dir>', 'with --format parquet: the dataset directory, written as `gitfleet mine` writes it'),
+    ['table', 'json', 'parquet'],
+  ).action(async (repo: string, opts: unknown) => {
+    const failed = await analyzeCommand(repo, opts, ctx);
+    if (failed > 0) setExit(EXIT.failure);
+  });
 
   program
     .command('query')

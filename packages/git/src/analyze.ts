@@ -1,3 +1,4 @@
+import picomatch from 'picomatch';
 import { DEFAULT_MAX_BLAME_FILE_SIZE, type Repository } from './repository.js';
 import { identityKey, summarizeBlame, type AuthorLines } from './summary.js';
 import type { Commit, ProgressEvent } from './types.js';
@@ -20,6 +21,15 @@ export interface AnalyzeOptions {
    * blame), or `blame`: `git blame` of every file.
    */
   ownership?: 'walk' | 'blame';
+  /** Only commits newer than this (git's `--since`): commits, authors and churn. */
+  since?: Date | number | string;
+  /** Only commits older than this (git's `--until`). */
+  until?: Date | number | string;
+  /**
+   * Globs of files to leave out of the file-level sections (ownership and churn), e.g. vendored or
+   * generated trees. Commit totals stay whole, as git counts them.
+   */
+  excludePaths?: readonly string[];
   signal?: AbortSignal;
   /** `ownership`: commits replayed by the walk; `blame`: files blamed by git. */
   onProgress?: (stage: 'history' | 'ownership' | 'blame', event: ProgressEvent) => void;
@@ -96,7 +106,8 @@ export async function analyzeRepository(repo: Repository, options: AnalyzeOption
   if (head === null) return report; // empty repository: nothing to walk or blame
 
   const authors = new Map<string, AuthorActivity>();
-  const current = (await repo.files([], { rev: head, ...(signal ? { signal } : {}) })).map((f) => f.path);
+  const excluded = options.excludePaths?.length ? picomatch([...options.excludePaths], { dot: true }) : () => false;
+  const current = (await repo.files([], { rev: head, ...(signal ? { signal } : {}) })).map((f) => f.path).filter((p) => !excluded(p));
   const churn = new FollowedChurn(current);
   let first = Infinity;
   let last = -Infinity;
@@ -106,6 +117,8 @@ export async function analyzeRepository(repo: Repository, options: AnalyzeOption
     files: true,
     mailmap,
     maxFileSize,
+    ...(options.since !== undefined ? { since: options.since } : {}),
+    ...(options.until !== undefined ? { until: options.until } : {}),
     ...(signal ? { signal } : {}),
     onProgress: (e) => onProgress?.('history', e),
   })) {
@@ -122,16 +135,21 @@ export async function analyzeRepository(repo: Repository, options: AnalyzeOption
     authors.set(key, a);
     churn.add(commit);
   }
-  report.commits.first = first;
-  report.commits.last = last;
-  report.commits.spanDays = Math.round(((last - first) / 86_400) * 10) / 10;
+  if (report.commits.count > 0) {
+    // `since`/`until` may leave no commit: the span stays null.
+    report.commits.first = first;
+    report.commits.last = last;
+    report.commits.spanDays = Math.round(((last - first) / 86_400) * 10) / 10;
+  }
 
+  const exclude = options.excludePaths?.length ? { exclude: options.excludePaths } : {};
   const ownership =
     options.ownership === 'blame'
       ? await summarizeBlame(
           repo.blameChunks({
             rev: head,
             maxFileSize,
+            ...exclude,
             ...(signal ? { signal } : {}),
             onProgress: (e) => onProgress?.('blame', e),
           }),
@@ -139,6 +157,7 @@ export async function analyzeRepository(repo: Repository, options: AnalyzeOption
       : await repo.ownership({
           rev: head,
           maxFileSize,
+          ...exclude,
           ...(signal ? { signal } : {}),
           onProgress: (stage, e) => onProgress?.(stage === 'walk' ? 'ownership' : 'blame', e),
         });

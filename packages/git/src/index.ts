@@ -4,6 +4,8 @@ export { analyzeRepository } from './analyze.js';
 export type { AnalyzeOptions, AnalysisReport, AuthorActivity, FileChurn } from './analyze.js';
 export { summarizeBlame } from './summary.js';
 export type { OwnershipOptions, OwnershipResult, OwnershipFile } from './ownership/ownership.js';
+export { writeCommitGraph } from './commit-graph.js';
+export type { WriteCommitGraphOptions } from './commit-graph.js';
 export type { BlameSummary, AuthorLines, FileOwnership } from './summary.js';
 export { EngineSet, AUTO_CHOICE } from './engines/engine-set.js';
 export type { EngineSetOptions, Operation } from './engines/engine-set.js';

@@ -208,7 +208,7 @@ export class Repository {
       engine,
       repo: this.location,
       commit,
-      targets: selectTargets(tree, options.paths),
+      targets: excludeTargets(selectTargets(tree, options.paths), options.exclude),
       concurrency,
       maxFileSize,
       ...(cache
@@ -333,6 +333,13 @@ function selectTargets(tree: readonly TreeFile[], paths: readonly string[] | und
     }
   }
   return [...chosen.values()].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+}
+
+/** Drops the targets matching any of the `exclude` globs. */
+function excludeTargets(targets: BlameTarget[], exclude: readonly string[] | undefined): BlameTarget[] {
+  if (!exclude || exclude.length === 0) return targets;
+  const excluded = picomatch([...exclude], { dot: true });
+  return targets.filter((t) => !excluded(t.path));
 }
 
 function defaultConcurrency(): number {

@@ -152,6 +152,8 @@ export interface BlameOptions {
   rev?: string;
   /** Paths or globs (picomatch syntax, matched against tracked files at `rev`). Default: every file. */
   paths?: readonly string[];
+  /** Globs of files to leave out (picomatch, e.g. `vendor/**`), applied after `paths`. */
+  exclude?: readonly string[];
   /** Files blamed at once. Default: the number of CPU cores (min 2). */
   concurrency?: number;
   /**

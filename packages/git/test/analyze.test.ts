@@ -77,6 +77,26 @@ describe.each(['git', 'es-git'] as EngineName[])('analyze, engine %s', (engine) 
     expect(listed.get(tricky.facts.movedPath)).toEqual({ path: 'lib/util.c', commits: 5, additions: 67, deletions: 7, churn: 74 });
   });
 
+  it('since/until select the commits git selects; excludePaths leaves files out of ownership and churn', async () => {
+    const times = (await git(tricky.path, ['log', '--format=%ct', 'HEAD'])).toString().trim().split('\n').map(Number).sort((a, b) => a - b);
+    const since = times[Math.floor(times.length / 3)]!;
+    const until = times[Math.floor((2 * times.length) / 3)]!;
+    const oracle = (await git(tricky.path, ['rev-list', `--since=${String(since)}`, `--until=${String(until)}`, 'HEAD'])).toString().trim().split('\n');
+    const windowed = await analyzeRepository(await open(tricky.path), { since, until });
+    expect(windowed.commits.count).toBe(oracle.length);
+    expect(windowed.authors.reduce((n, a) => n + a.commits, 0)).toBe(oracle.length);
+    const none = await analyzeRepository(await open(tricky.path), { since: times.at(-1)! + 86_400 });
+    expect([none.commits.count, none.commits.first, none.commits.last]).toEqual([0, null, null]);
+
+    const whole = await analyzeRepository(await open(tricky.path), { topFiles: 1000 });
+    const cut = await analyzeRepository(await open(tricky.path), { topFiles: 1000, excludePaths: ['lib/**'] });
+    const libLines = (await summarizeBlame((await open(tricky.path)).blame({ paths: ['lib/**'] }))).totalLines;
+    expect(libLines).toBeGreaterThan(0);
+    expect(cut.ownership.totalLines).toBe(whole.ownership.totalLines - libLines);
+    expect(cut.churn.map((f) => f.path)).toEqual(whole.churn.filter((f) => !f.path.startsWith('lib/')).map((f) => f.path));
+    expect(cut.commits).toEqual(whole.commits);
+  });
+
   it('a file above maxFileSize is skipped with a per-file error naming it; the rest is reported', async () => {
     const repo = await open(tricky.path);
     const report = await analyzeRepository(repo, { maxFileSize: 2000 });

@@ -67,7 +67,7 @@ function fromJson(value: unknown, where: string): RepositoryEntry {
 }
 
 /** An entry as echoed in its result: userinfo masked (it may hold a password), at most 200 characters. */
-function clip(text: string): string {
+export function clip(text: string): string {
   const safe = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s"]+@/gi, '$1***@');
   return safe.length > 200 ? `${safe.slice(0, 199)}…` : safe;
 }

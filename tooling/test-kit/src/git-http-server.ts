@@ -48,6 +48,8 @@ export interface GitHttpRequest {
   authorization?: string;
   /** Set when a fault was applied to this request. */
   fault?: GitHttpFault;
+  /** True for an upload-pack POST that asks for objects (`want` lines): a fetch that transfers a pack. */
+  pack?: boolean;
 }
 
 export interface GitHttpServerOptions {
@@ -109,6 +111,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
     const repoSettings = settings.get(repo);
     if (repoSettings?.latencyMs) await sleep(repoSettings.latencyMs);
     const isPack = pathname.endsWith('/git-upload-pack') && wantsPack(body, req.headers['content-encoding']);
+    if (isPack) record.pack = true;
     const fault = takeFault(repoSettings, isPack);
     if (fault) record.fault = fault;
     if (fault === 'slow-start') await sleep(repoSettings?.slowStartMs ?? 2000);

@@ -1,20 +1,33 @@
 import { analyzeRepository, createFleet, DEFAULT_MAX_BLAME_FILE_SIZE, type AnalysisReport } from '@gitfleet/git';
 import { z } from 'zod';
 import { byteSize, formatSize, globalSchema, open, parseOptions, positiveInt, type RunContext } from '../context.js';
+import { UsageError } from '../errors.js';
 import { formatTime, note, safe, table, write } from '../output.js';
 import { Progress } from '../progress.js';
 
 const schema = globalSchema.extend({
-  format: z.enum(['table', 'json']).default('table'),
+  format: z.enum(['table', 'json', 'parquet']).default('table'),
   rev: z.string().optional(),
   top: positiveInt.default(10),
   mailmap: z.boolean().default(true),
   maxFileSize: byteSize.optional(),
+  since: z.string().optional(),
+  until: z.string().optional(),
+  excludePath: z.array(z.string()).default([]),
+  out: z.string().min(1).optional(),
 });
 
-/** `gitfleet analyze <repo>`: the main report. */
-export async function analyzeCommand(target: string, raw: unknown, ctx: RunContext): Promise<void> {
+/**
+ * `gitfleet analyze <repo>`: the main report; with `--format parquet --out <dir>`, the repository
+ * into a dataset through the fleet pipeline (the tables `gitfleet mine` writes). Returns the
+ * number of repositories that failed (parquet).
+ */
+export async function analyzeCommand(target: string, raw: unknown, ctx: RunContext): Promise<number> {
   const opts = parseOptions(schema, raw);
+  if (opts.format === 'parquet') return analyzeToDataset(target, opts, ctx);
+  if (opts.out !== undefined) throw new UsageError('--out goes with --format parquet');
+  const since = opts.since === undefined ? undefined : unixSeconds('since', opts.since);
+  const until = opts.until === undefined ? undefined : unixSeconds('until', opts.until);
   // A URL is cloned first: bare (no work tree needed) and full (the report needs all history).
   await using fleet = isUrl(target) ? createFleet([target], { bare: true, signal: ctx.signal }) : undefined;
   let repoPath = target;
@@ -24,7 +37,7 @@ export async function analyzeCommand(target: string, raw: unknown, ctx: RunConte
     if (result?.status !== 'completed' || !result.path) throw new Error(`clone of ${target} failed: ${result?.error?.message ?? 'unknown'}`);
     repoPath = result.path;
   }
-  await using repo = await open(repoPath, opts, ctx);
+  await using repo = await open(repoPath, { ...opts, format: opts.format === 'json' ? 'json' : 'table' }, ctx);
   const progress = new Progress();
   let report: AnalysisReport;
   try {
@@ -33,6 +46,9 @@ export async function analyzeCommand(target: string, raw: unknown, ctx: RunConte
       mailmap: opts.mailmap,
       signal: ctx.signal,
       ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
+      ...(since !== undefined ? { since } : {}),
+      ...(until !== undefined ? { until } : {}),
+      ...(opts.excludePath.length ? { excludePaths: opts.excludePath } : {}),
       onProgress: (stage, e) => progress.update(stage === 'history' ? 'commits' : 'blame', e),
       ...(opts.rev ? { rev: opts.rev } : {}),
     });
@@ -44,6 +60,39 @@ export async function analyzeCommand(target: string, raw: unknown, ctx: RunConte
   }
   const limit = opts.maxFileSize ?? DEFAULT_MAX_BLAME_FILE_SIZE;
   await write(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, limit));
+  return 0;
+}
+
+type AnalyzeOptions = z.infer<typeof schema>;
+
+/** `--format parquet --out <dir>`: one repository through the same pipeline and writer as `gitfleet mine`. */
+async function analyzeToDataset(target: string, opts: AnalyzeOptions, ctx: RunContext): Promise<number> {
+  if (opts.out === undefined) throw new UsageError('--format parquet needs --out <dir>: the dataset directory');
+  if (opts.rev !== undefined) throw new UsageError('--rev does not apply to --format parquet: the dataset holds every branch, and ownership at the default branch');
+  if (!opts.mailmap) throw new UsageError('--no-mailmap does not apply to --format parquet: the dataset always applies the .mailmap');
+  const { runMine } = await import('./mine.js');
+  return runMine(
+    {
+      sources: [target],
+      format: 'table',
+      cache: { cache: opts.cache, cacheDir: opts.cacheDir },
+      options: {
+        out: opts.out,
+        excludePaths: opts.excludePath,
+        ...(opts.since !== undefined ? { since: opts.since } : {}),
+        ...(opts.until !== undefined ? { until: opts.until } : {}),
+        ...(opts.maxFileSize !== undefined ? { maxFileSize: opts.maxFileSize } : {}),
+      },
+    },
+    ctx,
+  );
+}
+
+/** A date option as unix seconds, the way `gitfleet mine` reads it (2024-01-01 is midnight UTC). */
+function unixSeconds(name: string, text: string): number {
+  const ms = /^\s*\d+\s*$/.test(text) ? Number(text) * 1000 : Date.parse(text.trim());
+  if (Number.isNaN(ms)) throw new UsageError(`option --${name}: expected a date such as 2024-01-01 or 2024-01-01T12:00:00Z, or unix seconds; got ${JSON.stringify(text)}`);
+  return Math.floor(ms / 1000);
 }
 
 /** `https://…`, `ssh://…`, `git://…`, `file://…` or scp-like `git@host:path`. */
@@ -77,7 +126,7 @@ export function renderReport(r: AnalysisReport, limit: number = DEFAULT_MAX_BLAM
   const c = r.commits;
   out.push(`HEAD        ${r.head}`);
   out.push(`Commits     ${c.count} (${c.merges} merges)`);
-  out.push(`Span        ${formatTime(c.first!, 0)} .. ${formatTime(c.last!, 0)}  (${c.spanDays} days)`);
+  if (c.first !== null && c.last !== null) out.push(`Span        ${formatTime(c.first, 0)} .. ${formatTime(c.last, 0)}  (${c.spanDays} days)`);
   out.push('', 'Authors');
   out.push(
     table(

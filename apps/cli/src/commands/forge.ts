@@ -1,9 +1,8 @@
 import { Option, type Command } from 'commander';
 import { createGitHubClient, createGitLabClient, isProviderError, type ProviderClient, type Repository } from '@gitfleet/providers';
 import { maskToken } from '@gitfleet/tokens';
-import pLimit from 'p-limit';
 import { z } from 'zod';
-import { parseTarget } from '@gitfleet/session';
+import { listRepositories, parseTarget } from '@gitfleet/session';
 import { FORMATS, parseOptions, positiveInt, session, type RunContext } from '../context.js';
 import { createWaitNotice } from '../forge/wait-notice.js';
 import { CSV_SAFE_HELP, ItemWriter, table, write, type Format } from '../output.js';
@@ -63,28 +62,6 @@ async function output<T extends { raw?: unknown }>(items: AsyncIterable<T>, opts
   return count;
 }
 
-/** The first `n` items (all without `n`); stopping closes `items`, so nothing is fetched beyond them. */
-async function* take<T>(items: AsyncIterable<T>, n: number | undefined): AsyncIterable<T> {
-  if (n === undefined) return yield* items;
-  if (n <= 0) return;
-  let count = 0;
-  for await (const item of items) {
-    yield item;
-    if (++count >= n) return;
-  }
-}
-
-/** `items` in order, `fn` applied to up to `n` at once. */
-async function* mapOrdered<T, U>(items: AsyncIterable<T>, n: number, fn: (item: T) => Promise<U>): AsyncIterable<U> {
-  const limit = pLimit(n);
-  const pending: Promise<U>[] = [];
-  for await (const item of items) {
-    pending.push(limit(() => fn(item)));
-    if (pending.length >= n * 2) yield await pending.shift()!;
-  }
-  while (pending.length > 0) yield await pending.shift()!;
-}
-
 const day = (iso: string | null): string => (iso ? iso.slice(0, 10) : '');
 
 const REPO_COLUMNS: Column<Repository>[] = [
@@ -114,10 +91,8 @@ export function registerForgeCommands(program: Command, ctx: RunContext): void {
       const opts = parseOptions(forgeSchema.extend({ details: z.boolean().default(false) }), raw);
       const target = parseTarget(spec, 'owner');
       await withClient(target.provider, opts, async (client) => {
-        const signal = { signal: ctx.signal };
-        let repos = client.listRepositories(target.path, signal);
         // Read-ahead stays within --limit: no repository past it is fetched in full.
-        if (opts.details) repos = mapOrdered(take(repos, opts.limit), 8, (r) => client.getRepository(r.fullName, signal));
+        const repos = listRepositories(client, target.path, { details: opts.details, signal: ctx.signal, ...(opts.limit ? { limit: opts.limit } : {}) });
         await output(repos, opts, REPO_COLUMNS);
       });
     });

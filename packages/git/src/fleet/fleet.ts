@@ -179,8 +179,9 @@ export class Fleet {
     });
   }
 
-  /** `<destination>/<name>`, the previous temp clone, or a new temp dir. */
+  /** `pathFor(url)`, `<destination>/<name>`, the previous temp clone, or a new temp dir. */
   private async targetFor(entry: Entry): Promise<string> {
+    if (this.options.pathFor !== undefined) return resolve(this.options.pathFor(entry.task.url));
     if (this.options.destination !== undefined) return join(resolve(this.options.destination), entry.task.name);
     entry.tempRoot ??= await makeTempDir();
     return join(entry.tempRoot, entry.task.name);

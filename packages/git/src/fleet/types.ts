@@ -16,6 +16,12 @@ export interface FleetOptions {
    * temp dir per repository, removed by `cleanup()`, `await using` or at process exit.
    */
   destination?: string;
+  /**
+   * The directory of each repository's clone, by URL (without userinfo), overriding `destination`:
+   * a path that depends only on the URL stays the same from one run to the next, whatever the
+   * order or set of URLs. Distinct URLs must get distinct paths.
+   */
+  pathFor?: (url: string) => string;
   /** Time limit of each attempt in ms (a timeout is retried like a network failure). */
   timeoutMs?: number;
   /** Retries of transient failures (network, HTTP 5xx, timeout); default 2. Auth failures are never retried. */

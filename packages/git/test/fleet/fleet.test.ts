@@ -201,6 +201,20 @@ describe('fleet cloning over smart HTTP', () => {
     }
   });
 
+  it('pathFor puts each URL in its own directory, whatever the order of URLs, so a later run refreshes it', async () => {
+    await using dest = await createTempDir('gitfleet-pathfor-');
+    // Two URLs whose last segment is the same name: `destination` would dedupe them by order (small-0, small-0-2).
+    await using other = await startGitHttpServer({ root: root.path, token: TOKEN });
+    const urls = [server.url('small-0.git'), other.url('small-0.git')];
+    const pathFor = (url: string): string => join(dest.path, new URL(url).port, 'small-0.git');
+    const tokens = { [`127.0.0.1:${String(server.port)}`]: TOKEN, [`127.0.0.1:${String(other.port)}`]: TOKEN };
+    const first = await createFleet(urls, { tokens, bare: true, pathFor }).cloneAll();
+    expect(first.map((r) => [r.path, r.refreshed])).toEqual(urls.map((u) => [pathFor(u), false]));
+    const second = await createFleet([...urls].reverse(), { tokens, bare: true, pathFor }).cloneAll();
+    expect(second.map((r) => [r.path, r.status, r.refreshed])).toEqual([...urls].reverse().map((u) => [pathFor(u), 'completed', true]));
+    expect((await gitText(pathFor(urls[1]!), ['config', 'remote.origin.url'])).trim()).toBe(urls[1]);
+  });
+
   it('removes temp dirs on cleanup() and reports per URL', async () => {
     const fleet = createFleet([server.url('small-0.git'), server.url('missing.git')], opts());
     const [ok] = await fleet.cloneAll();

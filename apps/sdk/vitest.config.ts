@@ -1,0 +1,3 @@
+import { gitfleetVitest } from '@gitfleet/vitest-config';
+
+export default gitfleetVitest();
