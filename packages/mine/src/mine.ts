@@ -174,7 +174,7 @@ class Pipeline {
         git: ctx.git,
         signal,
         stage: (s) => (stage = s),
-        progress: (s, done, total) => this.progress(repository, s, done, total),
+        progress: (s, done, total, percent) => this.progress(repository, s, done, total, percent),
       };
       const prepared = await prepare(job, facts, extractContext);
       if (ctx.writer.isUnchanged(repository, prepared.fingerprint)) {

@@ -28,6 +28,12 @@ export interface OwnershipOptions {
   maxFileSize?: number;
   /** Also return each file's per-line commit (`byFile[].commits`), as `git blame` attributes them. */
   lineCommits?: boolean;
+  /**
+   * Also return each file's lines per commit with the commit's (mailmapped) author
+   * (`byFile[].byCommit`), in the order of each commit's first line: what a caller needs to
+   * group lines by its own identity rules.
+   */
+  fileCommits?: boolean;
   /** git processes at once. Default: CPU cores (min 2). */
   concurrency?: number;
   /** Commits per shard of the walk. Default 2000. */
@@ -40,6 +46,17 @@ export interface OwnershipOptions {
 export interface OwnershipFile extends FileOwnership {
   /** With `lineCommits`: the commit of each line. */
   commits?: string[];
+  /** With `fileCommits`: lines per commit, in the order of each commit's first line. */
+  byCommit?: OwnershipCommitLines[];
+}
+
+/** Lines of one file attributed to one commit, with its author as `git blame` names it. */
+export interface OwnershipCommitLines {
+  commit: string;
+  authorName: string;
+  authorEmail: string;
+  authorTime: number;
+  lines: number;
 }
 
 export interface OwnershipResult extends BlameSummary {
@@ -198,10 +215,15 @@ export async function computeOwnership(ctx: OwnershipContext, options: Ownership
   }
 
   const lineCommits: string[][] = [];
+  const fileCommits: OwnershipCommitLines[][] = [];
+  const perCommit = (counted: Iterable<[CommitInfo, number]>): OwnershipCommitLines[] =>
+    Array.from(counted, ([c, lines]) => ({ commit: c.sha, authorName: c.name, authorEmail: c.email, authorTime: c.time, lines }));
   for (const [path, result] of results) {
     if ('owners' in result) {
-      addRuns(tally, result.owners, (i) => table[i]!);
+      const counted = countRuns(result.owners, (i) => table[i]!);
+      for (const [c, n] of counted) tally.add(c.name, c.email, c.time, n);
       if (options.lineCommits) lineCommits.push(Array.from(result.owners, (i) => table[i]!.sha));
+      if (options.fileCommits) fileCommits.push(perCommit(counted));
       tally.endFile(path);
       continue;
     }
@@ -215,10 +237,18 @@ export async function computeOwnership(ctx: OwnershipContext, options: Ownership
     for (const c of out.lines) counted.set(c, (counted.get(c) ?? 0) + 1);
     for (const [c, n] of counted) tally.add(c.name, c.email, c.time, n);
     if (options.lineCommits) lineCommits.push(out.lines.map((c) => c.sha));
+    if (options.fileCommits) fileCommits.push(perCommit(counted));
     tally.endFile(path);
   }
   const summary = tally.summary();
-  const byFile: OwnershipFile[] = options.lineCommits ? summary.byFile.map((f, i) => ({ ...f, commits: lineCommits[i]! })) : summary.byFile;
+  const byFile: OwnershipFile[] =
+    options.lineCommits || options.fileCommits
+      ? summary.byFile.map((f, i) => ({
+          ...f,
+          ...(options.lineCommits ? { commits: lineCommits[i]! } : {}),
+          ...(options.fileCommits ? { byCommit: fileCommits[i]! } : {}),
+        }))
+      : summary.byFile;
 
   if (ctx.cache && !(base && base.sha === head)) {
     await writeState(ctx.cache, keyOf(head), head, tree, table);
@@ -241,14 +271,11 @@ export async function computeOwnership(ctx: OwnershipContext, options: Ownership
   };
 }
 
-/** Adds a file's owners to the tally, one call per commit in order of its first line. */
-function addRuns(tally: OwnershipTally, owners: Int32Array, info: (owner: number) => CommitInfo): void {
+/** A file's lines per commit, in order of each commit's first line. */
+function countRuns(owners: Int32Array, info: (owner: number) => CommitInfo): Map<CommitInfo, number> {
   const counts = new Map<number, number>();
   for (const o of owners) counts.set(o, (counts.get(o) ?? 0) + 1);
-  for (const [o, n] of counts) {
-    const c = info(o);
-    tally.add(c.name, c.email, c.time, n);
-  }
+  return new Map(Array.from(counts, ([o, n]) => [info(o), n]));
 }
 
 async function isAncestor(repo: RepoLocation, ancestor: string, commit: string, signal?: AbortSignal): Promise<boolean> {
