@@ -18,7 +18,7 @@ export interface ScenarioOptions {
   cache: false | string;
   files?: boolean;
   maxCount?: number;
-  /** blame: paths to blame (default every file at HEAD). */
+  /** blame, exactness: paths to blame (default every file at HEAD). */
   paths?: string[];
   /** op: which small operation, and how many timed calls after the warm-up call. */
   op?: SmallOp;
@@ -62,10 +62,10 @@ export interface Exactness {
   ownershipMs: number;
 }
 
-/** The walk's per-line commits against `repo.blame()` (git blame) for every file at HEAD. */
-async function exactness(repo: Repository): Promise<Exactness> {
+/** The walk's per-line commits against `repo.blame()` (git blame) for every file at HEAD (or `paths`). */
+async function exactness(repo: Repository, paths?: string[]): Promise<Exactness> {
   let t = performance.now();
-  const own = await repo.ownership({ lineCommits: true });
+  const own = await repo.ownership({ lineCommits: true, ...(paths ? { paths } : {}) });
   const ownershipMs = performance.now() - t;
   const commits = new Map(own.byFile.map((f) => [f.path, f.commits ?? []]));
   const ownAuthors = new Map(own.authors.map((a) => [a.email.toLowerCase(), a.lines]));
@@ -75,7 +75,7 @@ async function exactness(repo: Repository): Promise<Exactness> {
   let files = 0;
   const worst: [string, number][] = [];
   t = performance.now();
-  for await (const file of repo.blame()) {
+  for await (const file of repo.blame(paths ? { paths } : {})) {
     if (file.error) continue;
     files++;
     const ours = commits.get(file.path) ?? [];
@@ -128,7 +128,7 @@ async function measure(scenario: Scenario, path: string, options: ScenarioOption
       errors = own.errors.length;
       walk = own.walk;
     } else if (scenario === 'exactness') {
-      exact = await exactness(repo);
+      exact = await exactness(repo, options.paths);
       items = exact.lines;
     } else if (scenario === 'analyze') {
       const report = await analyzeRepository(repo, options.ownership === undefined ? {} : { ownership: options.ownership });
