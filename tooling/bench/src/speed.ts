@@ -130,8 +130,8 @@ async function measureRepo(label: string, repo: string, sample: number, repeat: 
       ['history sharded (forced), 1 core', async () => void h.sharded1.push((await ours(ONE, 'history', repo, { engine: 'git', cache: false, files: true, shard: { concurrency: 2 } })).wallMs)],
       ['git log, 1 core', async () => void h.base1.push((await shell(ONE, HISTORY, repo)).ms)],
     ];
-    // Without extras (the long real repository): the target rows and the 1-core pair only.
-    const steps = extras ? all : all.filter(([name]) => !name.includes('one process') && !name.includes('forced'));
+    // Without extras (the long real repository): the target pair only.
+    const steps = extras ? all : all.filter(([name]) => name.endsWith('2 cores') && !name.includes('one process'));
     for (const [name, step] of r % 2 === 0 ? steps : steps.reverse()) {
       log(`${label}: ${name} (load ${String(round(loadavg()[0]!, 1))})`);
       await step();
@@ -140,8 +140,10 @@ async function measureRepo(label: string, repo: string, sample: number, repeat: 
   const [o2, b2, s2, o1, sh1, b1] = [h.ours2, h.base2, h.single2, h.ours1, h.sharded1, h.base1].map(median) as [number, number, number, number, number, number];
   rows.push([`${label}: history with per-file stats, sharded (auto), 2 cores`, s(o2), s(b2), x(o2, b2), '<= 0.8x']);
   if (extras) rows.push([`${label}: history, one git log process (shard: false), 2 cores`, s(s2), s(b2), x(s2, b2), 'context']);
-  rows.push([`${label}: history, auto on 1 core (one process)`, s(o1), s(b1), x(o1, b1), 'context']);
-  if (extras) rows.push([`${label}: history, sharded forced on 1 core`, s(sh1), s(b1), x(sh1, b1), 'context']);
+  if (extras) {
+    rows.push([`${label}: history, auto on 1 core (one process)`, s(o1), s(b1), x(o1, b1), 'context']);
+    rows.push([`${label}: history, sharded forced on 1 core`, s(sh1), s(b1), x(sh1, b1), 'context']);
+  }
   rows.push([`${label}: history peak RSS (Node) / event-loop lag p99, 2 cores`, `${mb(median(h.rss))} / ${String(round(median(h.lag), 1))} ms`, '', '', 'context']);
   if (extras) {
     // wall(c) = A + B / c: two measurements (sharded at 1 and 2 cores) give A and B.
@@ -162,7 +164,7 @@ async function measureRepo(label: string, repo: string, sample: number, repeat: 
   const blameAll = sample > 1 ? (blame.ms * files.length) / sampled.length : blame.ms;
   const walk = own.walk as { commits: number; merges: number; blamedFiles: number; peakStates: number; unknown: Record<string, number>; repaired: Record<string, number> };
   rows.push([
-    `${label}: ownership of every file at HEAD (one walk) vs \`git ls-files | xargs -P2 git blame --porcelain\`${sample > 1 ? ` (sample of ${String(sampled.length)}, extrapolated)` : ''}`,
+    `${label}: ownership of every file at HEAD (one walk) vs \`git ls-files \\| xargs -P2 git blame --porcelain\`${sample > 1 ? ` (sample of ${String(sampled.length)}, extrapolated)` : ''}`,
     s(own.wallMs),
     sample > 1 ? `${s(blameAll)} (${s(blame.ms)} measured)` : s(blameAll),
     x(own.wallMs, blameAll),
@@ -199,7 +201,26 @@ async function measureRepo(label: string, repo: string, sample: number, repeat: 
   rows.push([`${label}: lines counted under another author than git blame's`, `${String(exact.authorLinesMoved)} (${pct(exact.authorLinesMoved, exact.lines)})`, '0', '', '< 0.1 %']);
   if (exact.worstFiles.length > 0) notes.push(`${label}: files attributed differently (differing lines): ${exact.worstFiles.map(([p, n]) => `${p} (${String(n)})`).join(', ')}.`);
 
-  // Incremental: the state cached at an older commit, then the new commits only.
+  // Incremental: the state cached at an older commit, then the new commits only (generated only:
+  // on the real repository it would cost another whole walk).
+  if (extras) await incremental(label, repo, commits, own, rows);
+
+  // The whole analyze against gitinspector (context).
+  log(`${label}: analyze (load ${String(round(loadavg()[0]!, 1))})`);
+  const analyze = await ours(TWO, 'analyze', repo, { engine: 'git', cache: false });
+  log(`${label}: gitinspector (load ${String(round(loadavg()[0]!, 1))})`);
+  const inspector = await gitinspector(repo);
+  rows.push([
+    `${label}: \`gitfleet analyze\` (history, authors, churn, ownership) vs gitinspector (\`--file-types=** --format=text\`)`,
+    s(analyze.wallMs),
+    inspector.note,
+    Number.isFinite(inspector.ms) ? x(analyze.wallMs, inspector.ms) : inspector.timedOut ? `< ${String(x(analyze.wallMs, INSPECTOR_TIMEOUT_MS))}` : 'n/a',
+    'context',
+  ]);
+  return { label, commits, files: files.length, rows, notes };
+}
+
+async function incremental(label: string, repo: string, commits: number, own: RunnerResult, rows: ReportRow[]): Promise<void> {
   const back = Math.min(200, Math.max(1, Math.floor(commits / 100)));
   await mkdir(WORK, { recursive: true });
   const cache = await mkdtemp(join(WORK, 'cache-'));
@@ -215,20 +236,6 @@ async function measureRepo(label: string, repo: string, sample: number, repeat: 
   } finally {
     await rm(cache, { recursive: true, force: true });
   }
-
-  // The whole analyze against gitinspector (context).
-  log(`${label}: analyze (load ${String(round(loadavg()[0]!, 1))})`);
-  const analyze = await ours(TWO, 'analyze', repo, { engine: 'git', cache: false });
-  log(`${label}: gitinspector (load ${String(round(loadavg()[0]!, 1))})`);
-  const inspector = await gitinspector(repo);
-  rows.push([
-    `${label}: \`gitfleet analyze\` (history, authors, churn, ownership) vs gitinspector (\`--file-types=** --format=text\`)`,
-    s(analyze.wallMs),
-    inspector.note,
-    Number.isFinite(inspector.ms) ? x(analyze.wallMs, inspector.ms) : inspector.timedOut ? `< ${String(x(analyze.wallMs, INSPECTOR_TIMEOUT_MS))}` : 'n/a',
-    'context',
-  ]);
-  return { label, commits, files: files.length, rows, notes };
 }
 
 async function gitinspector(repo: string): Promise<{ ms: number; note: string; timedOut: boolean }> {
