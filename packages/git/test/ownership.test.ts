@@ -17,7 +17,7 @@ import {
 } from '@gitfleet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRepository, summarizeBlame, type OwnershipResult, type Repository } from '../src/index.js';
-import { oracleBlame } from './oracle.js';
+import { oracleBlame, oracleBlameLines } from './oracle.js';
 
 let tricky: TrickyRepo;
 let large: LargeRepo;
@@ -159,6 +159,19 @@ describe('ownership', () => {
       const whole = await repo.ownership({ lineCommits: true, shardSize: 100_000 });
       for (const shardSize of [7, 150]) {
         expect(await repo.ownership({ lineCommits: true, shardSize, concurrency: 3 }), `shards of ${shardSize}`).toEqual(whole);
+      }
+    });
+  });
+
+  it('fileCommits: each file\'s lines per commit, in the order of their first line, with the authors git blame names', async () => {
+    await withRepo(tricky.path, async (repo) => {
+      const own = await repo.ownership({ lineCommits: true, fileCommits: true });
+      for (const file of own.byFile) {
+        const order = [...new Set(file.commits)];
+        expect(file.byCommit!.map((c) => c.commit), file.path).toEqual(order);
+        expect(file.byCommit!.map((c) => c.lines)).toEqual(order.map((sha) => file.commits!.filter((c) => c === sha).length));
+        const oracle = new Map((await oracleBlameLines(tricky.path, own.head!, file.path)).map((l) => [l.commit, [l.authorName, l.authorEmail, l.authorTime]]));
+        for (const c of file.byCommit!) expect([c.authorName, c.authorEmail, c.authorTime], file.path).toEqual(oracle.get(c.commit));
       }
     });
   });
