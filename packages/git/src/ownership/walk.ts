@@ -3,7 +3,7 @@ import type { RepoLocation } from '../engines/engine.js';
 import { spawnGit, type GitProcess } from '../engines/cli/run.js';
 import { runShards } from '../engines/cli/shards.js';
 import { RECORD_MARK, RecordReader } from './records.js';
-import { Replay, type TreeState } from './replay.js';
+import type { Replay, TreeState } from './replay.js';
 
 /** One commit of the walk, with the author its lines are counted under. */
 export interface WalkCommit {
