@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import type { RepoLocation } from '../engines/engine.js';
 import { spawnGit, type GitProcess } from '../engines/cli/run.js';
@@ -29,6 +30,8 @@ export interface WalkOptions {
 }
 
 const FORMAT = `--format=${RECORD_MARK}%H`;
+/** Longest stretch of replay between two event-loop turns. */
+const YIELD_MS = 10;
 const COMMON = ['--no-walk=unsorted', '--stdin', FORMAT, '--no-abbrev', '--no-color', '--no-ext-diff', '--submodule=short', '--encoding=UTF-8'];
 /** Non-merges: patches with zero context, renames as `git blame` follows them (-M, default score). */
 const PLAIN = [...COMMON, '--root', '--raw', '-p', '-U0', '--inter-hunk-context=0', '--full-index', '-M'];
@@ -92,6 +95,9 @@ export async function replayWalk(
     return [run(PLAIN, plain), run(FIRST_PARENT, merges), run(COMBINED, merges)];
   };
   let index = 0;
+  // Records already buffered are read without a macrotask turn: give timers and I/O one every
+  // few milliseconds of replay, so the walk never holds the event loop.
+  let turn = performance.now();
   for await (const outputs of runShards(shards(), start, { concurrency: options.concurrency, maxBufferBytes: 8 << 20, signal: options.signal })) {
     const [plain, firstParent, combined] = outputs.map((o) => new RecordReader(o)) as [RecordReader, RecordReader, RecordReader];
     const end = Math.min(commits.length, index + options.shardSize);
@@ -107,6 +113,10 @@ export async function replayWalk(
         await replay.commit(c.sha, c.parents, ownerOf(index), record);
       }
       if ((index + 1) % 500 === 0) options.onProgress?.(index + 1, commits.length);
+      if (performance.now() - turn > YIELD_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turn = performance.now();
+      }
     }
     // Drain whatever is left so each git exits (nothing should be).
     for (const reader of [plain, firstParent, combined]) while (await reader.next());
