@@ -150,7 +150,7 @@ async function measureRepo(label: string, repo: string, sample: number, repeat: 
     const B = 2 * (sh1 - o2);
     const A = sh1 - B;
     notes.push(
-      `${label}: sharded history scales as wall(c) ≈ A + B/c with A = ${s(A)} (the listing, the parse and the join in Node, which do not shard) and B = ${s(B)} (git's diff work, split over c cores), fitted on the sharded runs at 1 and 2 cores; git log alone does not scale (${s(b1)} at 1 core, ${s(b2)} at 2).`,
+      `${label}: sharded history scales as wall(c) ≈ A + B/c with A = ${s(A)} (the listing, the parse and the join in Node, which do not shard) and B = ${s(B)} (git's diff work, split over c cores), fitted on the sharded runs at 1 and 2 cores; a single git log took ${s(b1)} at 1 core and ${s(b2)} at 2 (under heavy load from other jobs the fit is noise: a negative B means the 1-core and 2-core runs met different load).`,
     );
   }
 
@@ -243,7 +243,10 @@ async function gitinspector(repo: string): Promise<{ ms: number; note: string; t
   if (!existsSync(bin)) return { ms: Number.NaN, note: 'not installed (`apt-get install gitinspector`)', timedOut: false };
   const exit = await run(TWO, [bin, '--file-types=**', '--format=text', repo], repo, INSPECTOR_TIMEOUT_MS);
   if (exit.timedOut) return { ms: Number.NaN, note: `> ${s(INSPECTOR_TIMEOUT_MS)} (stopped)`, timedOut: true };
-  if (exit.code !== 0) return { ms: Number.NaN, note: `failed: ${exit.stderr.trim().split('\n').pop() ?? ''}`, timedOut: false };
+  if (exit.code !== 0) {
+    const reason = exit.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('maxrss ')).pop() ?? '';
+    return { ms: Number.NaN, note: `failed after ${s(exit.ms)} (exit ${String(exit.code)}: ${reason.slice(0, 120)})`, timedOut: false };
+  }
   return { ms: exit.ms, note: s(exit.ms), timedOut: false };
 }
 
