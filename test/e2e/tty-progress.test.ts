@@ -24,7 +24,7 @@ async function plainLines(args: string[]): Promise<string[]> {
 
 describe('progress on a real terminal never corrupts the output', () => {
   it.each([
-    ['blame --summary', ['blame', '<repo>', '--summary', '--no-cache', '-j', '1'], 'blame ['],
+    ['blame --summary', ['blame', '<repo>', '--summary', '--no-cache', '-j', '1'], 'ownership ['],
     ['commits --files', ['commits', '<repo>', '--files', '--no-cache'], 'commits '],
   ])('%s: the bar was shown, then cleared; the screen holds exactly the output, the prompt goes below it', async (_name, template, barText) => {
     const args = template.map((a) => (a === '<repo>' ? repo.path : a));

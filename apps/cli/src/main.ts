@@ -111,7 +111,7 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
       .argument('<repo>', 'repository path')
       .argument('[paths...]', 'files, directories or globs (quote globs), relative to the repository root')
       .option('--rev <rev>', 'revision to blame at (default HEAD)')
-      .option('--summary', 'surviving lines per author instead of per-line output')
+      .option('--summary', 'surviving lines per author instead of per-line output: one walk over history with git blame\'s attribution (files it cannot attribute exactly are blamed by git)')
       .option('-j, --concurrency <n>', 'files blamed at once (default: CPU cores)')
       .option('--max-file-size <size>', MAX_FILE_SIZE_HELP),
   ).action(async (repo: string, paths: string[], opts: unknown) => {

@@ -15,6 +15,12 @@ export interface AnalyzeOptions {
    * counted as binary in history stats. Default: `DEFAULT_MAX_BLAME_FILE_SIZE` (50 MiB).
    */
   maxFileSize?: number;
+  /**
+   * How surviving lines are attributed: `walk` (default) in one pass over history
+   * (`repo.ownership()`: git blame's attribution, exact on every fixture, a few files left to git
+   * blame), or `blame`: `git blame` of every file.
+   */
+  ownership?: 'walk' | 'blame';
   /** Only commits newer than this (git's `--since`): commits, authors and churn. */
   since?: Date | number | string;
   /** Only commits older than this (git's `--until`). */
@@ -25,7 +31,8 @@ export interface AnalyzeOptions {
    */
   excludePaths?: readonly string[];
   signal?: AbortSignal;
-  onProgress?: (stage: 'history' | 'blame', event: ProgressEvent) => void;
+  /** `ownership`: commits replayed by the walk; `blame`: files blamed by git. */
+  onProgress?: (stage: 'history' | 'ownership' | 'blame', event: ProgressEvent) => void;
 }
 
 export interface AuthorActivity {
@@ -135,15 +142,25 @@ export async function analyzeRepository(repo: Repository, options: AnalyzeOption
     report.commits.spanDays = Math.round(((last - first) / 86_400) * 10) / 10;
   }
 
-  const ownership = await summarizeBlame(
-    repo.blameChunks({
-      rev: head,
-      maxFileSize,
-      ...(options.excludePaths?.length ? { exclude: options.excludePaths } : {}),
-      ...(signal ? { signal } : {}),
-      onProgress: (e) => onProgress?.('blame', e),
-    }),
-  );
+  const exclude = options.excludePaths?.length ? { exclude: options.excludePaths } : {};
+  const ownership =
+    options.ownership === 'blame'
+      ? await summarizeBlame(
+          repo.blameChunks({
+            rev: head,
+            maxFileSize,
+            ...exclude,
+            ...(signal ? { signal } : {}),
+            onProgress: (e) => onProgress?.('blame', e),
+          }),
+        )
+      : await repo.ownership({
+          rev: head,
+          maxFileSize,
+          ...exclude,
+          ...(signal ? { signal } : {}),
+          onProgress: (stage, e) => onProgress?.(stage === 'walk' ? 'ownership' : 'blame', e),
+        });
   for (const owner of ownership.authors) {
     const key = identityKey(owner.email);
     const a = authors.get(key) ?? { name: owner.name, email: owner.email, commits: 0, additions: 0, deletions: 0, lines: 0 };

@@ -3,6 +3,7 @@ export type { OpenRepositoryOptions, FilesOptions, CallOptions } from './reposit
 export { analyzeRepository } from './analyze.js';
 export type { AnalyzeOptions, AnalysisReport, AuthorActivity, FileChurn } from './analyze.js';
 export { summarizeBlame } from './summary.js';
+export type { OwnershipOptions, OwnershipResult, OwnershipFile, OwnershipCommitLines } from './ownership/ownership.js';
 export { writeCommitGraph } from './commit-graph.js';
 export type { WriteCommitGraphOptions } from './commit-graph.js';
 export type { BlameSummary, AuthorLines, FileOwnership } from './summary.js';

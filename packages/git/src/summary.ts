@@ -1,4 +1,4 @@
-import type { BlameChunk, BlameFileResult, BlameLine } from './types.js';
+import type { BlameChunk, BlameFileResult } from './types.js';
 
 export interface AuthorLines {
   name: string;
@@ -38,13 +38,13 @@ interface Tally {
 /** The key an author is counted under: the email, case-insensitively. */
 export const identityKey = (email: string): string => email.toLowerCase();
 
-function count(map: Map<string, Tally>, line: BlameLine): void {
-  const key = identityKey(line.authorEmail);
+function count(map: Map<string, Tally>, name: string, email: string, time: number, lines: number): void {
+  const key = identityKey(email);
   const t = map.get(key);
-  if (!t) map.set(key, { name: line.authorName, email: line.authorEmail, lines: 1, time: line.authorTime });
+  if (!t) map.set(key, { name, email, lines, time });
   else {
-    t.lines++;
-    if (line.authorTime > t.time) Object.assign(t, { name: line.authorName, email: line.authorEmail, time: line.authorTime });
+    t.lines += lines;
+    if (time > t.time) Object.assign(t, { name, email, time });
   }
 }
 
@@ -78,36 +78,63 @@ function ranked(tallies: Iterable<Tally>, total: number): AuthorLines[] {
 export async function summarizeBlame(
   results: AsyncIterable<BlameFileResult | BlameChunk> | Iterable<BlameFileResult | BlameChunk>,
 ): Promise<BlameSummary> {
-  const overall = new Map<string, Tally>();
-  const byFile: { path: string; lines: number; tallies: Map<string, Tally> }[] = [];
-  const errors: BlameSummary['errors'] = [];
-  let totalLines = 0;
-  let file = new Map<string, Tally>();
-  let fileLines = 0;
+  const tally = new OwnershipTally();
   for await (const result of results) {
     if (result.error) {
-      errors.push({ path: result.path, ...result.error });
-      file = new Map();
-      fileLines = 0;
+      tally.fail(result.path, result.error.code, result.error.message);
       continue;
     }
-    for (const line of result.lines) count(file, line);
-    fileLines += result.lines.length;
+    for (const line of result.lines) tally.add(line.authorName, line.authorEmail, line.authorTime, 1);
     if ('done' in result && !result.done) continue; // more chunks of this file follow
-    merge(overall, file);
-    totalLines += fileLines;
-    byFile.push({ path: result.path, lines: fileLines, tallies: file });
-    file = new Map();
-    fileLines = 0;
+    tally.endFile(result.path);
   }
-  // One name per identity: the overall one, also in the per-file lists.
-  const named = (tallies: Map<string, Tally>): Tally[] =>
-    [...tallies].map(([key, t]) => ({ ...t, name: overall.get(key)!.name, email: overall.get(key)!.email }));
-  return {
-    totalLines,
-    files: byFile.length,
-    authors: ranked(overall.values(), totalLines),
-    byFile: byFile.map((f) => ({ path: f.path, lines: f.lines, authors: ranked(named(f.tallies), f.lines) })),
-    errors,
-  };
+  return tally.summary();
+}
+
+/**
+ * Builds a BlameSummary file by file: `add` a file's lines (several at once when they share an
+ * author and time, in the order their first line appears), then `endFile`. The newest line names
+ * an identity, as in summarizeBlame.
+ */
+export class OwnershipTally {
+  private readonly overall = new Map<string, Tally>();
+  private readonly byFile: { path: string; lines: number; tallies: Map<string, Tally> }[] = [];
+  private readonly errors: BlameSummary['errors'] = [];
+  private totalLines = 0;
+  private file = new Map<string, Tally>();
+  private fileLines = 0;
+
+  add(name: string, email: string, time: number, lines: number): void {
+    count(this.file, name, email, time, lines);
+    this.fileLines += lines;
+  }
+
+  endFile(path: string): void {
+    merge(this.overall, this.file);
+    this.totalLines += this.fileLines;
+    this.byFile.push({ path, lines: this.fileLines, tallies: this.file });
+    this.file = new Map();
+    this.fileLines = 0;
+  }
+
+  /** A file that could not be counted; lines added for it since the last endFile are dropped. */
+  fail(path: string, code: string, message: string): void {
+    this.errors.push({ path, code, message });
+    this.file = new Map();
+    this.fileLines = 0;
+  }
+
+  summary(): BlameSummary {
+    const overall = this.overall;
+    // One name per identity: the overall one, also in the per-file lists.
+    const named = (tallies: Map<string, Tally>): Tally[] =>
+      [...tallies].map(([key, t]) => ({ ...t, name: overall.get(key)!.name, email: overall.get(key)!.email }));
+    return {
+      totalLines: this.totalLines,
+      files: this.byFile.length,
+      authors: ranked(overall.values(), this.totalLines),
+      byFile: this.byFile.map((f) => ({ path: f.path, lines: f.lines, authors: ranked(named(f.tallies), f.lines) })),
+      errors: this.errors,
+    };
+  }
 }

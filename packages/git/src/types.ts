@@ -82,8 +82,22 @@ export interface HistoryOptions {
    * contents are not diffed: git's `core.bigFileThreshold`. Default: git's own, 512 MiB.
    */
   maxFileSize?: number;
+  /**
+   * Run git on shards of the commit range in parallel and join them back in git's order (same
+   * commits, same bytes). Default: automatic, on 2+ cores when the range has 3000+ commits.
+   * `false`: one process; `true` or options: always.
+   */
+  shard?: boolean | HistoryShardOptions;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
+}
+
+/** How history is sharded (see `HistoryOptions.shard`). */
+export interface HistoryShardOptions {
+  /** Commits per shard. Default 2000. */
+  size?: number;
+  /** git processes at once. Default: CPU cores. */
+  concurrency?: number;
 }
 
 export interface BlameLine {

@@ -1,5 +1,5 @@
 import type { RowInput } from '@gitfleet/dataset';
-import type { BlameChunk } from '@gitfleet/git';
+import type { BlameChunk, OwnershipResult } from '@gitfleet/git';
 
 /** What blame produces for the dataset: a file's ownership once it is done, and (on request) its lines in batches. */
 export type BlameOutput =
@@ -14,6 +14,44 @@ interface Owner {
   email: string;
   time: number;
   lines: number;
+}
+
+/** The identity lines are counted under: the email in any case, or the name when there is none. */
+function ownerKey(name: string, email: string): string {
+  const trimmed = email.trim();
+  return trimmed !== '' ? `e:${trimmed.toLowerCase()}` : `n:${name.trim().toLowerCase()}`;
+}
+
+/** Counts `lines` for an author; the newest line (first seen on a tie) names the identity. */
+function count(owners: Map<string, Owner>, name: string, email: string, time: number, lines: number): void {
+  const key = ownerKey(name, email);
+  const owner = owners.get(key);
+  if (!owner) owners.set(key, { name, email, time, lines });
+  else {
+    owner.lines += lines;
+    if (time > owner.time) Object.assign(owner, { name, email, time });
+  }
+}
+
+const fileRows = (path: string, owners: Map<string, Owner>): BlameOutput => ({
+  type: 'file',
+  path,
+  owners: [...owners.values()].map((o) => ({ path, author_name: o.name, author_email: o.email, lines: o.lines })),
+});
+
+/**
+ * The same rows as `blameRows` without lines, from one walk over history (`repo.ownership()` with
+ * `fileCommits`): per file, its commits' lines in the order of their first line, so the same line
+ * names an identity. Files that could not be counted have no rows; a failed blame throws.
+ */
+export function* ownershipRows(own: OwnershipResult): Generator<BlameOutput> {
+  const failed = own.errors.find((e) => e.code === 'GITFLEET_GIT_BLAME_FAILED');
+  if (failed) throw Object.assign(new Error(failed.message), { code: failed.code });
+  for (const file of own.byFile) {
+    const owners = new Map<string, Owner>();
+    for (const c of file.byCommit ?? []) count(owners, c.authorName, c.authorEmail, c.authorTime, c.lines);
+    yield fileRows(file.path, owners);
+  }
 }
 
 /**
@@ -33,18 +71,7 @@ export async function* blameRows(chunks: AsyncIterable<BlameChunk>, keepLines: b
       continue;
     }
     for (const line of chunk.lines) {
-      const email = line.authorEmail.trim();
-      const key = email !== '' ? `e:${email.toLowerCase()}` : `n:${line.authorName.trim().toLowerCase()}`;
-      const owner = owners.get(key);
-      if (!owner) owners.set(key, { name: line.authorName, email: line.authorEmail, time: line.authorTime, lines: 1 });
-      else {
-        owner.lines++;
-        if (line.authorTime > owner.time) {
-          owner.name = line.authorName;
-          owner.email = line.authorEmail;
-          owner.time = line.authorTime;
-        }
-      }
+      count(owners, line.authorName, line.authorEmail, line.authorTime, 1);
       if (keepLines) {
         lines.push({
           path: chunk.path,
@@ -68,7 +95,7 @@ export async function* blameRows(chunks: AsyncIterable<BlameChunk>, keepLines: b
       yield { type: 'lines', rows: lines };
       lines = [];
     }
-    yield { type: 'file', path: chunk.path, owners: [...owners.values()].map((o) => ({ path: chunk.path, author_name: o.name, author_email: o.email, lines: o.lines })) };
+    yield fileRows(chunk.path, owners);
     owners = new Map();
   }
 }

@@ -38,7 +38,7 @@ export interface ExtractContext {
   signal: AbortSignal;
   /** The stage under way, for the failure report. */
   stage: (stage: MineStage) => void;
-  progress: (stage: MineProgressStage, done: number, total?: number) => void;
+  progress: (stage: MineProgressStage, done: number, total?: number, percent?: number) => void;
 }
 
 /**
@@ -146,8 +146,10 @@ async function history(facts: RepositoryFacts, tx: RepositoryTransaction, ctx: E
 }
 
 /**
- * Blame at `head` into `ownership` (and `blame_lines`). git blame applies the same .mailmap as the
- * history (a work tree's file, or HEAD's in a bare repository), so both name the same identities.
+ * Ownership at `head` into `ownership` (and `blame_lines`): one walk over history with git blame's
+ * attribution (`repo.ownership()`), or git blame of every file when lines are kept. Both apply the
+ * same .mailmap as the history (a work tree's file, or HEAD's in a bare repository), so all name
+ * the same identities.
  */
 async function blame(facts: RepositoryFacts, head: string, tx: RepositoryTransaction, ctx: ExtractContext, signal: AbortSignal): Promise<void> {
   const { options } = ctx;
@@ -162,7 +164,7 @@ async function blame(facts: RepositoryFacts, head: string, tx: RepositoryTransac
       lines: options.blameLines,
     },
     signal,
-    (done, total) => ctx.progress('blame', done, total),
+    (done, total, percent) => ctx.progress('blame', done, total, percent),
   );
   let ownership: RowInput<'ownership'>[] = [];
   for await (const out of rows) {

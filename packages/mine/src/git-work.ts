@@ -15,7 +15,7 @@ import {
   type Repository,
 } from '@gitfleet/git';
 import picomatch from 'picomatch';
-import { blameRows, type BlameOutput } from './blame-rows.js';
+import { blameRows, ownershipRows, type BlameOutput } from './blame-rows.js';
 import { clonePath } from './clone-path.js';
 import { commitFileRow, commitRow } from './rows.js';
 import { withoutUserinfo } from './url.js';
@@ -169,19 +169,40 @@ export class GitWork {
     }
   }
 
-  /** Ownership (and lines) of every file at `rev`, as `blameRows` gives them. */
+  /**
+   * Ownership (and lines) of every file at `rev`, as `blameRows` gives them. Ownership alone comes
+   * from one walk over history (`repo.ownership()`, git blame's attribution); with `lines`, every
+   * file is blamed by git.
+   */
   async *blame(request: BlameRequest, signal: AbortSignal, onProgress: Progress): AsyncGenerator<BlameOutput> {
     const repo = await openRepository(request.path, { engine: 'git', engines: this.engines, cache: this.settings.cache, signal });
     try {
-      const chunks = repo.blameChunks({
+      const select = {
         rev: request.rev,
         concurrency: request.concurrency,
         maxFileSize: request.maxFileSize,
         ...(request.exclude.length ? { exclude: request.exclude } : {}),
         signal,
-        onProgress: (e) => onProgress(e.done, e.total),
+      };
+      if (request.lines) {
+        yield* blameRows(repo.blameChunks({ ...select, onProgress: (e) => onProgress(e.done, e.total) }), true);
+        return;
+      }
+      // The walk reports a percent of its commits; the rows then count files, as blame does.
+      const own = await repo.ownership({
+        ...select,
+        fileCommits: true,
+        onProgress: (stage, e) => {
+          if (stage === 'walk' && e.total) onProgress(0, undefined, Math.floor((e.done / e.total) * 100));
+        },
       });
-      yield* blameRows(chunks, request.lines);
+      const total = own.files + own.errors.length;
+      let done = own.errors.length;
+      for (const out of ownershipRows(own)) {
+        yield out;
+        onProgress(++done, total);
+      }
+      if (own.files === 0) onProgress(done, total);
     } finally {
       await repo.close();
     }

@@ -111,7 +111,7 @@ export class RepositoryMiner {
         git: this.git,
         signal,
         stage: (s) => (stage = s),
-        progress: (s, done, total) => progress(s, done, total),
+        progress: (s, done, total, percent) => progress(s, done, total, percent),
       };
       const prepared = await prepare(job, facts, ctx);
       if (writer.isUnchanged(job.repository, prepared.fingerprint)) return { status: 'unchanged' };

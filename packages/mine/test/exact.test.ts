@@ -1,4 +1,5 @@
 // The dataset of a test fleet against the git CLI, repository by repository.
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   createBareClone,
@@ -136,6 +137,34 @@ describe('mine: the dataset equals git, repository by repository', () => {
     for (const table of ['repositories', 'commits', 'commit_files', 'branches', 'ownership']) {
       const q = `SELECT * ${table === 'repositories' ? 'EXCLUDE (published_time)' : ''} FROM ${table} ORDER BY ALL`;
       expect(await query(inProcess, q), table).toEqual(await query(out(), q));
+    }
+  });
+
+  it('ownership comes from one walk over history: row for row (names too) what git blame of every file gives', async () => {
+    // A git on PATH that records its argv, then runs the real one (the helper process inherits PATH).
+    const shim = await createTempDir('gitfleet-mine-git-shim-');
+    const real = (await gitText(root.path, ['--exec-path'])).trim();
+    const calls = join(shim.path, 'calls.log');
+    await writeFile(join(shim.path, 'git'), `#!/bin/sh\necho "$*" >> '${calls}'\nexec '${real}/git' "$@"\n`, { mode: 0o755 });
+    const local = [...fleet.keys()].filter((k) => !k.startsWith('http'));
+    const path = process.env['PATH'];
+    process.env['PATH'] = `${shim.path}:${path ?? ''}`;
+    try {
+      const walked = join(root.path, 'walked');
+      await drain(mine(local, { out: walked, session: isolatedSession(), cache: false }));
+      const blames = (await readFile(calls, 'utf8')).split('\n').filter((l) => /(^| )blame /.test(l));
+      // Only files the walk cannot attribute go to git blame: the shallow clone's boundary, binaries.
+      const files = await query<{ n: number }>(walked, 'SELECT count(*)::INTEGER AS n FROM ownership');
+      expect(blames.length).toBeLessThan(files[0]!.n / 3);
+      const blamed = join(root.path, 'blamed');
+      await drain(mine(local, { out: blamed, session: isolatedSession(), cache: false, blameLines: true }));
+      const q = 'SELECT * FROM ownership ORDER BY ALL';
+      const rows = await query(walked, q);
+      expect(rows.length).toBeGreaterThan(50);
+      expect(rows).toEqual(await query(blamed, q));
+    } finally {
+      process.env['PATH'] = path;
+      await shim.cleanup();
     }
   });
 

@@ -57,7 +57,7 @@ export async function analyzeCommand(target: string, raw: unknown, ctx: RunConte
       ...(since !== undefined ? { since } : {}),
       ...(until !== undefined ? { until } : {}),
       ...(opts.excludePath.length ? { excludePaths: opts.excludePath } : {}),
-      onProgress: (stage, e) => progress.update(stage === 'history' ? 'commits' : 'blame', e),
+      onProgress: (stage, e) => progress.update(stage === 'history' ? 'commits' : stage, e),
       ...(opts.rev ? { rev: opts.rev } : {}),
     });
   } finally {

@@ -1,4 +1,4 @@
-import { summarizeBlame, type BlameChunk, type BlameFileFailure, type BlameLine, type BlameSummary } from '@gitfleet/git';
+import type { BlameChunk, BlameFileFailure, BlameLine, BlameSummary, Repository } from '@gitfleet/git';
 import { z } from 'zod';
 import { byteSize, globalSchema, noteMissingFields, open, parseOptions, positiveInt, type RunContext } from '../context.js';
 import { formatTime, ItemWriter, note, safe, shortSha, table, write } from '../output.js';
@@ -11,11 +11,15 @@ const schema = globalSchema.extend({
   maxFileSize: byteSize.optional(),
 });
 
-/** `gitfleet blame <repo> [paths...]`: bulk blame, or surviving lines per author with --summary. */
+/**
+ * `gitfleet blame <repo> [paths...]`: bulk blame (git blame per file), or surviving lines per author
+ * with --summary (one walk over history, `repo.ownership()`: git blame's attribution).
+ */
 export async function blameCommand(repoPath: string, paths: string[], raw: unknown, ctx: RunContext): Promise<number> {
   const opts = parseOptions(schema, raw);
   await using repo = await open(repoPath, opts, ctx);
-  if (!opts.summary) await noteMissingFields(repo, 'blame');
+  if (opts.summary) return summaryCommand(repo, paths, opts, ctx);
+  await noteMissingFields(repo, 'blame');
   const progress = new Progress();
   // Chunks, not whole files: a file's lines are written as git produces them.
   const chunks = repo.blameChunks({
@@ -26,19 +30,15 @@ export async function blameCommand(repoPath: string, paths: string[], raw: unkno
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
     ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
   });
-  // Binary files, submodules and files over the size limit are skipped; a missing path or a failed blame fails the run.
   let failed = 0;
   const counted = async function* (): AsyncGenerator<BlameChunk> {
     for await (const chunk of chunks) {
-      const code = chunk.error?.code;
-      if (code === 'GITFLEET_GIT_PATH_NOT_FOUND' || code === 'GITFLEET_GIT_BLAME_FAILED') failed++;
-      if (code === 'GITFLEET_GIT_FILE_TOO_LARGE') note(`skipped ${tooLargeNote(chunk.error!)}`);
+      if (chunk.error && countError(chunk.error)) failed++;
       yield chunk;
     }
   };
   try {
-    if (opts.summary) await printSummary(await summarizeBlame(counted()), opts);
-    else if (opts.format === 'csv') {
+    if (opts.format === 'csv') {
       const out = new ItemWriter<BlameChunk>('csv', (c) =>
         c.error ? [{ path: c.path, error: c.error.code, message: c.error.message }] : c.lines.map((l) => ({ path: c.path, ...l })),
         opts,
@@ -56,8 +56,39 @@ export async function blameCommand(repoPath: string, paths: string[], raw: unkno
   return failed;
 }
 
+/**
+ * Binary files, submodules and files over the size limit are skipped (the last with a note); a
+ * missing path or a failed blame fails the run: true for those.
+ */
+function countError(error: { code: string; message: string }): boolean {
+  if (error.code === 'GITFLEET_GIT_FILE_TOO_LARGE') note(`skipped ${tooLargeNote(error)}`);
+  return error.code === 'GITFLEET_GIT_PATH_NOT_FOUND' || error.code === 'GITFLEET_GIT_BLAME_FAILED';
+}
+
+/** --summary: one walk over history (files it cannot attribute exactly are blamed by git). */
+async function summaryCommand(repo: Repository, paths: string[], opts: z.infer<typeof schema>, ctx: RunContext): Promise<number> {
+  const progress = new Progress();
+  try {
+    const own = await repo.ownership({
+      paths,
+      signal: ctx.signal,
+      onProgress: (stage, e) => progress.update(stage === 'walk' ? 'ownership' : 'blame', e),
+      ...(opts.rev ? { rev: opts.rev } : {}),
+      ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+      ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
+    });
+    progress.stop();
+    const failed = own.errors.filter((e) => countError(e)).length;
+    const { totalLines, files, authors, byFile, errors } = own;
+    await printSummary({ totalLines, files, authors, byFile, errors }, opts);
+    return failed;
+  } finally {
+    progress.stop();
+  }
+}
+
 /** The library's message plus how to lift the limit. */
-export function tooLargeNote(error: BlameFileFailure): string {
+export function tooLargeNote(error: Pick<BlameFileFailure, 'message'>): string {
   return `${error.message}; raise it with --max-file-size`;
 }
 

@@ -11,9 +11,10 @@ import {
 import type { BlameLine, Branch, StagedDiff, StagedFile, TreeFile } from '../../types.js';
 import type { GitEngine, RepoLocation } from '../engine.js';
 import { BlamePorcelainParser, blameArgs } from './blame.js';
-import { logArgs, parseLog } from './log.js';
+import { parseLog } from './log.js';
+import { historyTokens } from './sharded-history.js';
 import { decode, parseStatus } from './parse-util.js';
-import { gitOutput, gitText, nulTokens, spawnGit } from './run.js';
+import { gitOutput, gitText, spawnGit } from './run.js';
 
 /** Oldest git whose output formats and options (`--diff-merges`, `--end-of-options`) we rely on. */
 export const MIN_GIT_VERSION = [2, 30] as const;
@@ -76,13 +77,7 @@ export function createCliEngine(options: CliEngineOptions = {}): GitEngine {
     async *history(repo, query, signal) {
       // Bigger files count as binary, and git never reads them (diff.c checks the size first).
       const threshold = query.maxFileSize === undefined ? [] : ['-c', `core.bigFileThreshold=${query.maxFileSize}`];
-      const proc = spawnGit([...threshold, ...logArgs(query)], { cwd: repo.root, signal });
-      try {
-        yield* parseLog(nulTokens(proc.stdout), query.repoName, query.files ?? false);
-        await proc.done;
-      } finally {
-        proc.kill();
-      }
+      yield* parseLog(historyTokens(repo, query, threshold, signal), query.repoName, query.files ?? false);
     },
 
     async listFiles(repo, commit, signal) {

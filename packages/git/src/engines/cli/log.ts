@@ -9,9 +9,16 @@ const MAILMAP_FIELDS = ['%H', '%P', '%ad', '%cd', '%aN', '%aE', '%cN', '%cE', '%
 
 /** `git log` argv for a history query. Stats are always first-parent with git's default rename detection. */
 export function logArgs(query: HistoryQuery): string[] {
+  return ['log', ...recordArgs(query), ...walkArgs(query).slice(1)];
+}
+
+/**
+ * What each commit record holds: the format and the diff options (not which commits).
+ * A shard runs these on commits given on stdin, so its records are byte for byte `logArgs`'s.
+ */
+export function recordArgs(query: HistoryQuery): string[] {
   const fields = query.mailmap ? MAILMAP_FIELDS : FIELDS;
-  const args = [
-    'log',
+  return [
     '-z',
     `--format=${MARK}${fields.join('%x00')}`,
     '--date=raw',
@@ -25,6 +32,15 @@ export function logArgs(query: HistoryQuery): string[] {
     '--no-textconv',
     '--no-color',
   ];
+}
+
+/**
+ * Which commits, in which order: revisions, limits and filters, then the pathspec.
+ * `--diff-merges=first-parent` is here too: with a pathspec it also decides which merges the walk
+ * keeps (those that change the paths against their first parent).
+ */
+export function walkArgs(query: HistoryQuery): string[] {
+  const args: string[] = ['--diff-merges=first-parent'];
   if (query.since !== undefined) args.push(`--since=${gitDate(query.since)}`);
   if (query.until !== undefined) args.push(`--until=${gitDate(query.until)}`);
   if (query.maxCount !== undefined) args.push(`--max-count=${query.maxCount}`);

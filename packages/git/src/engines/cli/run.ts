@@ -127,7 +127,7 @@ export function toGitError(
  * not per token: logs have hundreds of thousands of tokens). The last token is yielded even
  * without a terminator.
  */
-export async function* nulTokens(stream: Readable): AsyncGenerator<Buffer[]> {
+export async function* nulTokens(stream: Readable | AsyncIterable<Buffer>): AsyncGenerator<Buffer[]> {
   let rest: Buffer | undefined;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
