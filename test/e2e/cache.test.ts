@@ -228,7 +228,8 @@ describe('gitfleet cache info | clean', () => {
     const info = JSON.parse(text(json)) as Info;
     expect(info.dir).toBe(dir);
     expect(info.maxSize).toBe(2 * 1024 ** 3);
-    expect(info.kinds.map((k) => k.kind)).toEqual(['blame', 'history', 'http']);
+    // analyze: commits (history), ownership by one walk over history (ownership); repos: http.
+    expect(info.kinds.map((k) => k.kind)).toEqual(['history', 'http', 'ownership']);
     for (const k of info.kinds) {
       const onDisk = await files(join(dir, k.kind));
       expect(k.entries).toBe(onDisk.length);
@@ -253,15 +254,15 @@ describe('gitfleet cache info | clean', () => {
     const byKind = JSON.parse(text(await runCli(['cache', 'clean', 'http', '-f', 'json'], { env }))) as { removed: { kind: string; entries: number }[] };
     expect(byKind.removed.map((r) => r.kind)).toEqual(['http']);
     expect(await entriesOf(dir, 'http')).toEqual([]);
-    expect((await entriesOf(dir, 'blame')).length).toBeGreaterThan(0);
+    expect((await entriesOf(dir, 'ownership')).length).toBeGreaterThan(0);
 
     // Entries not used for two days go with --older-than 1d; fresh ones stay.
-    const blameEntries = await entriesOf(dir, 'blame');
+    const ownershipEntries = await entriesOf(dir, 'ownership');
     const old = new Date(Date.now() - 2 * 86_400_000);
-    await utimes(blameEntries[0]!, old, old);
+    await utimes(ownershipEntries[0]!, old, old);
     const aged = JSON.parse(text(await runCli(['cache', 'clean', '--older-than', '1d', '-f', 'json'], { env }))) as { removed: { kind: string; entries: number }[] };
-    expect(aged.removed).toEqual([{ kind: 'blame', entries: 1, bytes: expect.any(Number) }]);
-    expect(await entriesOf(dir, 'blame')).toHaveLength(blameEntries.length - 1);
+    expect(aged.removed).toEqual([{ kind: 'ownership', entries: 1, bytes: expect.any(Number) }]);
+    expect(await entriesOf(dir, 'ownership')).toHaveLength(ownershipEntries.length - 1);
 
     const all = await runCli(['cache', 'clean'], { env });
     expect(all.code).toBe(0);
@@ -270,7 +271,7 @@ describe('gitfleet cache info | clean', () => {
 
     const bad = await runCli(['cache', 'clean', 'nonsense'], { env });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/history, blame, http/);
+    expect(bad.stderr).toMatch(/history, blame, ownership, ai-conventions, http/);
     const badAge = await runCli(['cache', 'clean', '--older-than', 'soon'], { env });
     expect(badAge.code).toBe(2);
   });

@@ -8,7 +8,9 @@ import { formatTime, table, write } from '../output.js';
 /** What each kind of entry holds; `cache clean` takes these names. */
 const KINDS = {
   history: 'commit lists with stats (commits, analyze)',
-  blame: 'per-file blame results (blame, analyze)',
+  blame: 'per-file blame results (blame, and analyze or mine for files the ownership walk leaves to git blame)',
+  ownership: 'line owners carried through history at a commit, for a later walk from there (analyze, blame --summary, mine)',
+  'ai-conventions': 'commit conventions learned from a repository, per HEAD (commit-msg, commit, the hook)',
   http: 'GitHub/GitLab responses for conditional requests (repos, issues, pulls, contributors, members)',
 } as const;
 const KIND_NAMES = Object.keys(KINDS);
@@ -23,7 +25,7 @@ Size: at most GITFLEET_CACHE_MAX_SIZE, in bytes or with a unit (512K, 100M, 2G; 
 default ${formatSize(DEFAULT_MAX_SIZE)}). Past it, the least recently used entries are removed as commands end.
 
 Kinds:
-${Object.entries(KINDS).map(([k, v]) => `  ${k.padEnd(8)} ${v}`).join('\n')}`;
+${Object.entries(KINDS).map(([k, v]) => `  ${k.padEnd(14)} ${v}`).join('\n')}`;
 
 const schema = z.object({ format: z.enum(['table', 'json']), cacheDir: z.string().min(1).optional() });
 
@@ -59,7 +61,7 @@ export function registerCacheCommands(program: Command): void {
       .option('--older-than <age>', 'only entries not used for this long: a number and a unit, e.g. 30m, 12h, 7d, 2w')
       .addHelpText(
         'after',
-        `\nEntries being written by a running command are left alone. A later run recomputes what was removed.\n\nExamples:\n  gitfleet cache clean                    everything\n  gitfleet cache clean http               only the HTTP responses\n  gitfleet cache clean --older-than 7d    entries not used for a week\n  gitfleet cache clean blame --older-than 30d --format json\n\nKinds:\n${Object.entries(KINDS).map(([k, v]) => `  ${k.padEnd(8)} ${v}`).join('\n')}`,
+        `\nEntries being written by a running command are left alone. A later run recomputes what was removed.\n\nExamples:\n  gitfleet cache clean                    everything\n  gitfleet cache clean http               only the HTTP responses\n  gitfleet cache clean --older-than 7d    entries not used for a week\n  gitfleet cache clean blame --older-than 30d --format json\n\nKinds:\n${Object.entries(KINDS).map(([k, v]) => `  ${k.padEnd(14)} ${v}`).join('\n')}`,
       ),
   ).action(async (kinds: string[], raw: unknown) => {
     const opts = parseOptions(schema.extend({ olderThan: z.string().optional() }), raw);
