@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createFleet } from '@gitfleet/git';
 import { createBareClone, createTempDir, generateLargeRepo, startGitHttpServer } from '@gitfleet/test-kit';
+import { startLagControl } from './lag-control.js';
 import { writeSideBySideReport, type ReportRow } from './side-by-side-report.js';
 import { median, round } from './stats.js';
 
@@ -71,26 +72,6 @@ function runOurs(urls: string[], dest: string): Promise<OursResult> {
   });
 }
 
-/**
- * An idle Node process measuring its own event-loop lag while a run goes on: what any process on
- * this machine sees, so the fleet's own lag can be read against it.
- */
-function startControl(): { stop: () => Promise<number> } {
-  const code =
-    "const h=require('node:perf_hooks').monitorEventLoopDelay({resolution:10});h.enable();setInterval(()=>{},1000);" +
-    "process.on('SIGTERM',()=>{process.stdout.write(String(h.percentile(99)/1e6));process.exit(0)})";
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  return {
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('close', () => resolve(Number(out)));
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
 /** The baseline: plain git clones, 4 at a time, with the same credentials (through git's environment). */
 async function runBaseline(urls: string[], dest: string, host: string): Promise<number> {
   const start = performance.now();
@@ -127,7 +108,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < repeat; r++) {
     for (const which of r % 2 === 0 ? ['ours', 'base'] : ['base', 'ours']) {
       await using dest = await createTempDir('gitfleet-clone-bench-');
-      const idle = startControl();
+      const idle = startLagControl();
       if (which === 'ours') ours.push(await runOurs(urls, dest.path));
       else base.push(await runBaseline(urls, dest.path, `127.0.0.1:${String(server.port)}`));
       control[which === 'ours' ? 'ours' : 'base'].push(await idle.stop());

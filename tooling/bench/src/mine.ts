@@ -18,6 +18,7 @@ import { openDataset } from '@gitfleet/dataset';
 import { mine } from '@gitfleet/mine';
 import { createSession } from '@gitfleet/session';
 import { createBareClone, generateLargeRepo, startGitHttpServer } from '@gitfleet/test-kit';
+import { startLagControl } from './lag-control.js';
 import { writeSideBySideReport, type ReportRow } from './side-by-side-report.js';
 import { median, round } from './stats.js';
 
@@ -157,26 +158,6 @@ const treeStats = (stderr: string): { treeMaxRssMB: number; treeCpuS: number } |
   return m ? { treeMaxRssMB: Number(m[1]) / 1024, treeCpuS: Number(m[2]) + Number(m[3]) } : undefined;
 };
 
-/**
- * An idle Node process measuring its own event-loop lag while a run goes on: what any process on
- * this (shared) machine sees, so the pipeline's own lag can be read against it.
- */
-function startControl(): { stop: () => Promise<number> } {
-  const code =
-    "const h=require('node:perf_hooks').monitorEventLoopDelay({resolution:10});h.enable();setInterval(()=>{},1000);" +
-    "process.on('SIGTERM',()=>{process.stdout.write(String(h.percentile(99)/1e6));process.exit(0)})";
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  return {
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('close', () => resolve(Number(out)));
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
 async function runOurs(urls: string[], out: string, cacheDir: string): Promise<OursResult> {
   const argv = [process.execPath, fileURLToPath(import.meta.url), 'child', JSON.stringify(urls), out];
   const [command, ...args] = existsSync(TIME) ? [TIME, '-f', TIME_FORMAT, ...argv] : argv;
@@ -251,7 +232,7 @@ async function main(): Promise<void> {
       const dir = join(work, `run-${which}-${String(r)}`);
       await rm(dir, { recursive: true, force: true });
       load[which === 'ours' ? 'ours' : 'base'].push(loadavg()[0]!);
-      const idle = startControl();
+      const idle = startLagControl();
       if (which === 'base') {
         base.push(await runBaseline(urls, dir));
         control.base.push(await idle.stop());
