@@ -1,5 +1,5 @@
 /** The fleet view: the whole dataset, with a drill-down link to every repository. */
-import type { FleetAuthor, Hotspot, ReportData, RepositorySection } from '../src/report-data.js';
+import type { FleetAuthor, Hotspot, LanguageAmount, ReportData, RepositorySection } from '../src/report-data.js';
 import { activity, heatmap, horizontalBars, monthBars, stackedMonths, type Bar } from './charts.js';
 import { h } from './dom.js';
 import { formatDate, formatNumber } from './format.js';
@@ -117,6 +117,33 @@ export function errorsTable(data: ReportData, errors: ReportData['errors'], with
   );
 }
 
+/**
+ * The churn hotspots, activity and languages sections, alike in the fleet and the repository
+ * views; `prefix` names their charts (`fleet-…`, `repo-…`).
+ */
+export function commonSections(
+  data: ReportData,
+  charts: Charts,
+  prefix: 'fleet' | 'repo',
+  scope: { hotspots: readonly Hotspot[]; heatmap: readonly number[]; languages: readonly LanguageAmount[] },
+  measure: string,
+): HTMLElement[] {
+  const top = data.options.top;
+  return [
+    section(
+      'hotspots',
+      'Churn hotspots',
+      grid(
+        charts.figure(`${prefix}-hotspots-changes`, 'Files with the most changes', hotspotBars(data, scope.hotspots, 'changes', top)),
+        charts.figure(`${prefix}-hotspots-authors`, 'Files with the most authors', hotspotBars(data, scope.hotspots, 'authors', top)),
+      ),
+      hotspotsTable(data, scope.hotspots, 'hotspots', prefix === 'fleet'),
+    ),
+    section('activity', 'When people commit', charts.figure(`${prefix}-heatmap`, 'Commits by weekday and hour, in each author’s own time zone', heatmap(scope.heatmap, 'commits'))),
+    section('languages', 'Languages', charts.figure(`${prefix}-languages`, `By file extension, measured in ${measure}`, languageBars(data, scope.languages))),
+  ];
+}
+
 export function fleetView(data: ReportData, charts: Charts): HTMLElement {
   const t = data.totals;
   const f = data.fleet;
@@ -173,17 +200,7 @@ export function fleetView(data: ReportData, charts: Charts): HTMLElement {
         data.repositories.length > BUS_FACTOR_BARS ? `The ${BUS_FACTOR_BARS} repositories with the most lines; the table above lists all.` : undefined,
       ),
     ),
-    section(
-      'hotspots',
-      'Churn hotspots',
-      grid(
-        charts.figure('fleet-hotspots-changes', 'Files with the most changes', hotspotBars(data, f.hotspots, 'changes', top)),
-        charts.figure('fleet-hotspots-authors', 'Files with the most authors', hotspotBars(data, f.hotspots, 'authors', top)),
-      ),
-      hotspotsTable(data, f.hotspots, 'hotspots', true),
-    ),
-    section('activity', 'When people commit', charts.figure('fleet-heatmap', 'Commits by weekday and hour, in each author’s own time zone', heatmap(f.heatmap, 'commits'))),
-    section('languages', 'Languages', charts.figure('fleet-languages', `By file extension, measured in ${measure}`, languageBars(data, f.languages))),
+    ...commonSections(data, charts, 'fleet', f, measure),
     f.pullRequests || f.issues
       ? section(
           'requests',

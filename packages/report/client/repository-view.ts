@@ -1,10 +1,10 @@
 /** One repository's view: the fleet's charts restricted to it, its owners and its latest commits. */
 import type { RecentCommit, ReportData, RepositorySection } from '../src/report-data.js';
-import { activity, cumulativeShare, heatmap, monthBars } from './charts.js';
+import { activity, cumulativeShare, monthBars } from './charts.js';
 import { h } from './dom.js';
 import { formatDate, formatNumber, percent } from './format.js';
-import { errorsTable, hotspotsTable } from './fleet-view.js';
-import { authorBars, grid, hotspotBars, languageBars, section, tiles, type Charts } from './page.js';
+import { commonSections, errorsTable } from './fleet-view.js';
+import { authorBars, grid, section, tiles, type Charts } from './page.js';
 import { dataTable } from './table.js';
 
 function about(r: RepositorySection): HTMLElement {
@@ -44,7 +44,6 @@ function recentTable(data: ReportData, commits: readonly RecentCommit[]): HTMLEl
 
 export function repositoryView(data: ReportData, r: RepositorySection, charts: Charts): HTMLElement {
   const s = r.stats;
-  const top = data.options.top;
   const share = s.busFactor === null ? '' : `owning ${Math.round(data.options.threshold * 100)}% of the lines: ${r.owners.map((a) => data.authors[a]!.name).join(', ')}`;
   const measure = data.options.languageMeasure === 'lines' ? 'surviving lines at HEAD' : 'file changes';
   const ownedByTop = r.authorsByLines.reduce((sum, [, lines]) => sum + lines, 0);
@@ -87,17 +86,7 @@ export function repositoryView(data: ReportData, r: RepositorySection, charts: C
         s.ownedLines > 0 ? `The ${formatNumber(r.authorsByLines.length)} authors with the most lines own ${percent(ownedByTop, s.ownedLines)} of ${formatNumber(s.ownedLines)} lines${data.options.includeBots ? '' : ' (bots left out)'}.` : undefined,
       ),
     ),
-    section(
-      'hotspots',
-      'Churn hotspots',
-      grid(
-        charts.figure('repo-hotspots-changes', 'Files with the most changes', hotspotBars(data, r.hotspots, 'changes', top)),
-        charts.figure('repo-hotspots-authors', 'Files with the most authors', hotspotBars(data, r.hotspots, 'authors', top)),
-      ),
-      hotspotsTable(data, r.hotspots, 'hotspots', false),
-    ),
-    section('activity', 'When people commit', charts.figure('repo-heatmap', 'Commits by weekday and hour, in each author’s own time zone', heatmap(r.heatmap, 'commits'))),
-    section('languages', 'Languages', charts.figure('repo-languages', `By file extension, measured in ${measure}`, languageBars(data, r.languages))),
+    ...commonSections(data, charts, 'repo', r, measure),
     r.pullRequests || r.issues
       ? section(
           'requests',
