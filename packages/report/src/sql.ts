@@ -138,12 +138,12 @@ export const hotspotsSql = (table: string): string => `
 /** Surviving lines (every author, bots too: this measures the code) and files per path kind, per repository. */
 export const KINDS_BY_LINES = `
   SELECT repository, ${KIND} AS kind, sum(lines)::BIGINT AS amount, count(DISTINCT path) AS files
-  FROM ownership GROUP BY ALL HAVING sum(lines) > 0`;
+  FROM ownership GROUP BY ALL HAVING sum(lines) > 0 ORDER BY repository, kind`;
 
 /** Without ownership: file changes per path kind, per repository. */
 export const KINDS_BY_CHANGES = `
   SELECT repository, ${KIND} AS kind, count(*) AS amount, count(DISTINCT path) AS files
-  FROM commit_files GROUP BY ALL`;
+  FROM commit_files GROUP BY ALL ORDER BY repository, kind`;
 
 export const HAS_OWNERSHIP = 'SELECT EXISTS (SELECT 1 FROM ownership) AS present';
 
@@ -193,4 +193,4 @@ export const AUTHOR_COUNTS = `
   SELECT count(*) FILTER (WHERE NOT is_bot) AS people, count(*) FILTER (WHERE is_bot) AS bots
   FROM authors WHERE commits > 0 OR lines > 0`;
 
-export const ERRORS = 'SELECT repository, phase, message, code, time FROM errors ORDER BY repository, phase';
+export const ERRORS = 'SELECT repository, phase, message, code, time FROM errors ORDER BY repository, phase, time, message';

@@ -56,6 +56,17 @@ describe('the HTML file', () => {
     expect(JSON.stringify(embedded)).toContain(facts.hostile.path);
   });
 
+  it('is the same on every run: the dictionaries do not depend on the order DuckDB returns rows in', async () => {
+    const dataset = await openDataset(facts.dir);
+    try {
+      await dataset.query('SET threads TO 16');
+      const first = JSON.stringify(await collectReportData(dataset, { generatedTime: 0 }));
+      for (let run = 0; run < 12; run++) expect(JSON.stringify(await collectReportData(dataset, { generatedTime: 0 }))).toBe(first);
+    } finally {
+      await dataset.close();
+    }
+  });
+
   it('escapes for HTML and for script JSON', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
     const tricky = { s: '</script><!-- \u2028 & >' };
