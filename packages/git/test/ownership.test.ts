@@ -22,6 +22,7 @@ import { oracleBlame, oracleBlameLines } from './oracle.js';
 let tricky: TrickyRepo;
 let large: LargeRepo;
 let merges: TempRepo;
+let renames: TempRepo;
 let cacheDir: TempDir;
 
 const who = (name: string, at: number): Identity => ({ name, email: `${name.toLowerCase()}@example.com`, date: `${1_700_000_000 + at * 3600} +0000` });
@@ -79,17 +80,55 @@ async function createMergeRepo(): Promise<TempRepo> {
   return repo;
 }
 
+/**
+ * Renames that git blame follows file by file (blame.c find_rename: the best deleted source for
+ * that one file), where a commit's own rename detection pairs sources and destinations one to
+ * one: a deleted file copied twice (the weaker copy is "added" to git log, a rename to blame);
+ * two sources contested by two destinations; and a merge through such a copy on the side parent.
+ */
+async function createRenameRepo(): Promise<TempRepo> {
+  const repo = await createEmptyRepo();
+  const p = repo.path;
+  const base = (n: number, tag: string): string[] => Array.from({ length: n }, (_, i) => `${tag} line ${i + 1}`);
+  const text = (list: string[]): string => list.join('\n') + '\n';
+  const edit = (list: string[], at: number[], tag: string): string[] => list.map((l, i) => (at.includes(i) ? `${tag} ${i}` : l));
+  let t = 0;
+  const commit = (files: Parameters<typeof commitFiles>[1], name: string, message: string): Promise<string> =>
+    commitFiles(p, files, { message, author: who(name, ++t) });
+  const x = base(100, 'x');
+  const s1 = base(100, 's');
+  const s2 = edit(s1, Array.from({ length: 40 }, (_, i) => i * 2 + 1), 'other');
+  await commit({ 'x.txt': text(x), 's1.txt': text(s1), 's2.txt': text(s2), 'keep.txt': text(base(10, 'k')) }, 'Ann', 'root');
+  // One source, two copies: y1 is git log's rename, y2 blame's.
+  await commit({ 'x.txt': null, 'y1.txt': text(edit(x, [4], 'one')), 'y2.txt': text(edit(x, [10, 11, 12, 13, 14, 15, 16, 17], 'two')) }, 'Bob', 'copy x twice');
+  // Two sources, two destinations: d2's best source is s1, which git log gives to d1.
+  await commit({ 's1.txt': null, 's2.txt': null, 'd1.txt': text(edit(s1, [3], 'd1')), 'd2.txt': text(edit(s1, [5, 6, 7, 8, 9], 'd2')) }, 'Cy', 'contest');
+  // A merge whose side parent has z.txt, gone in the merge, copied twice on main; the merge puts
+  // back into w2.txt lines only the side's z.txt has.
+  const z = base(60, 'z');
+  await commit({ 'z.txt': text(z) }, 'Ann', 'add z');
+  await git(p, ['switch', '-q', '-c', 'side']);
+  await commit({ 'keep.txt': text(base(11, 'k')) }, 'Sid', 'side edit');
+  await git(p, ['switch', '-q', 'main']);
+  await commit({ 'z.txt': null, 'w1.txt': text(edit(z, [2], 'w1')), 'w2.txt': text(edit(z, [20, 21, 22, 23, 24, 25], 'w2').slice(0, 50)) }, 'Mia', 'copy z twice');
+  const env = { GIT_AUTHOR_NAME: 'Max', GIT_AUTHOR_EMAIL: 'max@example.com', GIT_AUTHOR_DATE: `${1_700_000_000 + ++t * 3600} +0000`, GIT_COMMITTER_DATE: `${1_700_000_000 + t * 3600} +0000` };
+  await git(p, ['merge', '--no-ff', '--no-edit', '-q', '--no-commit', 'side'], { env });
+  await commitFiles(p, { 'w2.txt': text(edit(z, [20, 21, 22, 23, 24, 25], 'w2')) }, { message: 'merge side, w2 whole again', author: who('Max', t) });
+  return repo;
+}
+
 beforeAll(async () => {
-  [tricky, large, merges, cacheDir] = await Promise.all([
+  [tricky, large, merges, renames, cacheDir] = await Promise.all([
     createTrickyRepo(),
     generateLargeRepo({ commits: 1000, files: 100, mergeEvery: 40, renameEvery: 70, binaryEvery: 200, seed: 11 }),
     createMergeRepo(),
+    createRenameRepo(),
     createTempDir('gitfleet-ownership-cache-'),
   ]);
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all([tricky?.cleanup(), large?.cleanup(), merges?.cleanup(), cacheDir?.cleanup()]);
+  await Promise.all([tricky?.cleanup(), large?.cleanup(), merges?.cleanup(), renames?.cleanup(), cacheDir?.cleanup()]);
 });
 
 /** Lines whose commit differs from `git blame`'s, per file. */
@@ -119,6 +158,7 @@ describe('ownership', () => {
     ['tricky fixture', () => tricky.path],
     ['generated repository', () => large.path],
     ['hand-made merges', () => merges.path],
+    ['renames blame follows file by file', () => renames.path],
   ] as const) {
     it(`${name}: every line's commit equals git blame's, and the summary equals summarizeBlame's`, async () => {
       await withRepo(get(), async (repo) => {
@@ -144,13 +184,22 @@ describe('ownership', () => {
       // new/name.txt: renamed on main, edited on the side. -c runs without renames, so the walk
       // asks git for the rename and the blob diffs of that one file.
       expect(own.walk.unknown).toEqual({ binary: 0, inconsistent: 0, 'merge-rename': 0, boundary: 0 });
-      expect(own.walk.repaired).toEqual({ combined: 0, 'merge-rename': 1, patch: 0 });
+      expect(own.walk.repaired).toEqual({ combined: 0, 'merge-rename': 1, patch: 0, follow: 0 });
       expect(own.walk.blamedFiles).toBe(0);
     });
     await withRepo(large.path, async (repo) => {
       const own = await repo.ownership();
       expect(own.walk.unknown.inconsistent).toBe(0);
       expect(own.walk.blamedFiles).toBe(own.errors.filter((e) => e.code === 'GITFLEET_GIT_BINARY_FILE').length);
+    });
+  });
+
+  it('a file blame follows to another source than the commit\'s rename pairing is diffed from blame\'s source', async () => {
+    await withRepo(renames.path, async (repo) => {
+      const own = await repo.ownership();
+      // y2.txt, d2.txt and w2.txt on main; w2.txt again in the merge, through the side parent's z.txt.
+      expect(own.walk.repaired).toEqual({ combined: 0, 'merge-rename': 1, patch: 0, follow: 3 });
+      expect(own.walk.unknown).toEqual({ binary: 0, inconsistent: 0, 'merge-rename': 0, boundary: 0 });
     });
   });
 

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import pLimit from 'p-limit';
 import picomatch from 'picomatch';
 import type { CacheStore } from '@gitfleet/cache';
 import { hashKey } from '../cache.js';
@@ -128,7 +129,7 @@ export async function computeOwnership(ctx: OwnershipContext, options: Ownership
     continuedFrom: null,
     blamedFiles: 0,
     unknown: { binary: 0, inconsistent: 0, 'merge-rename': 0, boundary: 0 },
-    repaired: { combined: 0, 'merge-rename': 0, patch: 0 },
+    repaired: { combined: 0, 'merge-rename': 0, patch: 0, follow: 0 },
     peakStates: 0,
   };
   if (head === null) return { head, ...tally.summary(), walk: empty };
@@ -169,7 +170,7 @@ export async function computeOwnership(ctx: OwnershipContext, options: Ownership
     const commits: WalkCommit[] = await listWalk(walkOptions);
     const offset = table.length;
     for (const c of commits) table.push({ sha: c.sha, name: c.authorName, email: c.authorEmail, time: c.authorTime });
-    const replay = new Replay(childCounts(commits), (sha) => boundaryTree(repo, sha, signal), askGit(repo, walkOptions.maxFileSize, signal));
+    const replay = new Replay(childCounts(commits), (sha) => boundaryTree(repo, sha, signal), askGit(repo, walkOptions.maxFileSize, concurrency, signal));
     if (base) replay.seed(base.sha, base.tree);
     await replayWalk(commits, walkOptions, replay, (i) => offset + i);
     tree = replay.take(head) ?? new Map();
@@ -285,13 +286,30 @@ async function isAncestor(repo: RepoLocation, ancestor: string, commit: string, 
   );
 }
 
+/** Longest pathspec list handed to one git (argv); beyond it the commit's own pairing is used. */
+const MAX_PATHSPEC_BYTES = 512 * 1024;
+
 const HUNK = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 
 /** The diffs and rename searches the replay asks for one file at a time. */
-function askGit(repo: RepoLocation, maxFileSize: number | undefined, signal?: AbortSignal): ReplayGit {
+function askGit(repo: RepoLocation, maxFileSize: number | undefined, concurrency: number, signal?: AbortSignal): ReplayGit {
   const threshold = maxFileSize === undefined ? [] : ['-c', `core.bigFileThreshold=${maxFileSize}`];
-  const renames = new Map<string, Promise<Map<string, string>>>();
   const run = { cwd: repo.root, signal };
+  const limit = pLimit(concurrency);
+  const cached = <T>(map: Map<string, Promise<T>>, key: string, get: () => Promise<T>): Promise<T> => {
+    let value = map.get(key);
+    if (!value) map.set(key, (value = get()));
+    return value;
+  };
+  const deleted = new Map<string, Promise<string[]>>();
+  const deletedSince = (parent: string, commit: string): Promise<string[]> =>
+    cached(deleted, `${parent} ${commit}`, async () => {
+      const out = await gitOutput(['diff-tree', '-r', '-z', '--no-renames', '--diff-filter=D', '--name-only', parent, commit], run);
+      return out.toString('utf8').split('\0').filter((p) => p !== '');
+    });
+  const pairs = new Map<string, Promise<Map<string, string>>>();
+  const pairsOf = (parent: string, commit: string): Promise<Map<string, string>> =>
+    cached(pairs, `${parent} ${commit}`, async () => renamePairs(await gitOutput(['diff-tree', '-r', '-M', '-z', '--raw', '--no-abbrev', parent, commit], run)));
   return {
     async diff(from, to) {
       const out = await gitText([...threshold, 'diff', '-U0', '--full-index', '--no-color', '--no-ext-diff', '--inter-hunk-context=0', from, to], run);
@@ -303,28 +321,35 @@ function askGit(repo: RepoLocation, maxFileSize: number | undefined, signal?: Ab
       }
       return hunks;
     },
-    async renameSource(parent, commit, path) {
-      const key = `${parent} ${commit}`;
-      let pairs = renames.get(key);
-      if (!pairs) {
-        pairs = gitOutput(['diff-tree', '-r', '-M', '-z', '--raw', '--no-abbrev', parent, commit], run).then((out) => {
-          const tokens = out.toString('utf8').split('\0');
-          const map = new Map<string, string>();
-          for (let i = 0; i < tokens.length; i++) {
-            if (!tokens[i]!.startsWith(':')) continue;
-            const status = tokens[i]!.split(' ')[4] ?? '';
-            if (status.startsWith('R')) {
-              map.set(tokens[i + 2]!, tokens[i + 1]!);
-              i += 2;
-            } else i += status.startsWith('C') ? 2 : 1;
-          }
-          return map;
-        });
-        renames.set(key, pairs);
-      }
-      return (await pairs).get(path);
+    renameSource(parent, commit, path, sources) {
+      return limit(async () => {
+        const from = sources ?? (await deletedSince(parent, commit));
+        // Blame's search for this one file: the diff limited to it and every deleted file, so
+        // that git's rename detection has this one destination (blame.c find_rename).
+        const spec = [path, ...from];
+        if (from.length === 0 || spec.some((p) => p.includes('\uFFFD')) || spec.reduce((n, p) => n + Buffer.byteLength(p) + 1, 0) > MAX_PATHSPEC_BYTES) {
+          return (await pairsOf(parent, commit)).get(path);
+        }
+        const out = await gitOutput(['--literal-pathspecs', 'diff-tree', '-r', '-M', '-z', '--raw', '--no-abbrev', parent, commit, '--', ...spec], run);
+        return renamePairs(out).get(path);
+      });
     },
   };
+}
+
+/** Destination -> source of the renames in `git diff-tree -z --raw -M` output. */
+function renamePairs(out: Buffer): Map<string, string> {
+  const tokens = out.toString('utf8').split('\0');
+  const map = new Map<string, string>();
+  for (let i = 0; i < tokens.length; i++) {
+    if (!tokens[i]!.startsWith(':')) continue;
+    const status = tokens[i]!.split(' ')[4] ?? '';
+    if (status.startsWith('R') || status.startsWith('C')) {
+      map.set(tokens[i + 2]!, tokens[i + 1]!);
+      i += 2;
+    } else i += 1;
+  }
+  return map;
 }
 
 /** A commit outside the walk without a cached state: its files, owners unknown. */

@@ -20,8 +20,12 @@ export type TreeState = Map<string, FileState>;
 export interface ReplayGit {
   /** Hunks of a plain zero-context diff from one blob to another (as `git diff`), or null when git finds them binary. */
   diff(from: string, to: string): Promise<number[] | null>;
-  /** The path in `parent` that git's rename detection pairs with `path` in `commit`, if any. */
-  renameSource(parent: string, commit: string, path: string): Promise<string | undefined>;
+  /**
+   * The path in `parent` that `git blame` follows `path` in `commit` to (blame.c find_rename): the
+   * best of the files deleted since `parent` (`sources` when the caller knows them) for this one
+   * file, whatever the commit's own rename detection paired with other files.
+   */
+  renameSource(parent: string, commit: string, path: string, sources?: readonly string[]): Promise<string | undefined>;
 }
 
 /** Git's empty blob: a diff from it gives a file's whole length. */
@@ -30,8 +34,11 @@ const EMPTY_BLOB = 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391';
 /** Why a file's owners became unknown, counted for the report. */
 export type UnknownReason = 'binary' | 'inconsistent' | 'merge-rename' | 'boundary';
 
-/** Files settled by asking git directly (a blob diff, a rename search) instead of the streamed diffs. */
-export type RepairReason = 'combined' | 'merge-rename' | 'patch';
+/**
+ * Files settled by asking git directly (a blob diff, a rename search) instead of the streamed diffs;
+ * `follow`: a file git blame follows to another source than the commit's rename detection paired.
+ */
+export type RepairReason = 'combined' | 'merge-rename' | 'patch' | 'follow';
 
 export interface ReplayStats {
   commits: number;
@@ -55,7 +62,7 @@ export class Replay {
     commits: 0,
     merges: 0,
     unknown: { binary: 0, inconsistent: 0, 'merge-rename': 0, boundary: 0 },
-    repaired: { combined: 0, 'merge-rename': 0, patch: 0 },
+    repaired: { combined: 0, 'merge-rename': 0, patch: 0, follow: 0 },
     peakStates: 0,
   };
 
@@ -85,6 +92,7 @@ export class Replay {
 
   /** A non-merge commit (or a root) and its record: `--raw` entries and plain patch sections. */
   async commit(sha: string, parents: readonly string[], owner: number, record: CommitRecord): Promise<void> {
+    const followed = parents.length === 0 ? new Map<string, string | undefined>() : await this.followed(parents[0]!, sha, record.raw);
     const tree = parents.length === 0 ? new Map<string, FileState>() : await this.base(parents[0]!);
     const sections = matchSections(record);
     // Read everything from the parent's tree first: a commit may swap two paths.
@@ -99,9 +107,16 @@ export class Replay {
         deleted.push(entry.toPath);
         continue;
       }
-      const old = entry.status === 'A' || entry.status === 'T' ? undefined : tree.get(from);
+      let old = entry.status === 'A' || entry.status === 'T' ? undefined : tree.get(from);
       let section = sections?.[i];
-      if (!sections) {
+      if (followed.has(entry.toPath) && !section?.binary) {
+        // Blame follows this file to another source than the commit's pairing: diff from that one.
+        const source = followed.get(entry.toPath);
+        old = source === undefined ? undefined : tree.get(source);
+        const hunks = await this.git.diff(old?.blob ?? EMPTY_BLOB, entry.toBlob);
+        this.stats.repaired.follow++;
+        section = { kind: 'plain', binary: hunks === null, hunks: hunks ?? [] };
+      } else if (!sections) {
         // Sections that do not line up with the entries: ask git for this file's diff alone.
         const hunks = await this.git.diff(old?.blob ?? EMPTY_BLOB, entry.toBlob);
         this.stats.repaired.patch++;
@@ -122,6 +137,7 @@ export class Replay {
    */
   async merge(sha: string, parents: readonly string[], owner: number, fp: CommitRecord, combined: CommitRecord): Promise<void> {
     this.stats.merges++;
+    const followed = await this.followed(parents[0]!, sha, fp.raw);
     const tree = await this.base(parents[0]!);
     const parentTrees = [tree];
     for (const p of parents.slice(1)) parentTrees.push(await this.peek(p));
@@ -138,12 +154,35 @@ export class Replay {
         deleted.push(entry.toPath);
         continue;
       }
-      const owners = await this.mergeFile(sha, parents, entry, toKind, parentTrees, combinedByPath.has(entry.toPath), combinedByPath.get(entry.toPath), owner);
+      const owners = await this.mergeFile(sha, parents, entry, toKind, parentTrees, followed, combinedByPath.has(entry.toPath), combinedByPath.get(entry.toPath), owner);
       changed.push([entry.toPath, { blob: entry.toBlob, kind: toKind, owners }]);
     }
     for (const path of deleted) tree.delete(path);
     for (const [path, file] of changed) tree.set(path, file);
     this.finish(sha, tree);
+  }
+
+  /**
+   * Added and renamed files whose source `git blame` may pick differently from the commit's own
+   * rename detection, with blame's pick (undefined: none), where it differs. git log pairs sources
+   * and destinations one to one over the whole commit; blame searches every deleted file for the
+   * one file it follows. They can only differ when a commit has two or more destinations and a
+   * source; an exact rename whose blob no other source has is blame's pick too.
+   */
+  private async followed(parent: string, sha: string, raw: readonly RawEntry[]): Promise<Map<string, string | undefined>> {
+    const out = new Map<string, string | undefined>();
+    const targets = raw.filter((e) => (e.status === 'A' || e.status === 'R') && kindOf(e.toMode) !== 'gitlink');
+    const sources = raw.filter((e) => e.status === 'D' || e.status === 'R');
+    if (targets.length < 2 || sources.length === 0) return out;
+    const blobs = new Map<string, number>();
+    for (const e of sources) blobs.set(e.fromBlobs[0]!, (blobs.get(e.fromBlobs[0]!) ?? 0) + 1);
+    const from = sources.map((e) => e.fromPaths[0]!);
+    const asked = targets.filter((e) => !(e.status === 'R' && e.fromBlobs[0] === e.toBlob && blobs.get(e.toBlob) === 1));
+    const picks = await Promise.all(asked.map((e) => this.git.renameSource(parent, sha, e.toPath, from)));
+    asked.forEach((e, i) => {
+      if (picks[i] !== (e.status === 'R' ? e.fromPaths[0] : undefined)) out.set(e.toPath, picks[i]);
+    });
+    return out;
   }
 
   /** Live states right now. */
@@ -157,6 +196,7 @@ export class Replay {
     entry: RawEntry,
     kind: FileKind,
     parents: TreeState[],
+    followed: ReadonlyMap<string, string | undefined>,
     isCombined: boolean,
     section: CombinedSection | undefined,
     owner: number,
@@ -171,13 +211,15 @@ export class Replay {
       if (file.blob === entry.toBlob) return file.owners;
       if (!origins.some((o) => o?.blob === file.blob)) origins[k] = file;
     }
-    // Pass 1 (find_rename) for parents without the path. For the first parent, git's rename
-    // detection on the first-parent diff answers; -c ran without renames, so for another parent
-    // git is asked (rare: a file renamed on one side and changed by the merge).
+    // Pass 1 (find_rename) for parents without the path. For the first parent, the first-parent
+    // diff's rename detection answers (or `followed`, where blame's search may differ); -c ran
+    // without renames, so for another parent git is asked (rare: a file renamed on one side and
+    // changed by the merge).
     let renamed = false;
     for (let k = 0; k < parents.length; k++) {
       if (origins[k] || parents[k]!.has(path)) continue;
-      const source = k === 0 ? (entry.status === 'R' ? entry.fromPaths[0] : undefined) : await this.git.renameSource(parentShas[k]!, sha, path);
+      const paired = entry.status === 'R' ? entry.fromPaths[0] : undefined;
+      const source = k === 0 ? (followed.has(path) ? followed.get(path) : paired) : await this.git.renameSource(parentShas[k]!, sha, path);
       const file = source === undefined ? undefined : parents[k]!.get(source);
       if (!file || file.kind !== kind) continue;
       if (file.blob === entry.toBlob) return file.owners;
