@@ -77,6 +77,19 @@ async function createMergeRepo(): Promise<TempRepo> {
   await git(p, ['switch', '-q', 'main']);
   await commit({ 'a.txt': `${await gitText(p, ['show', 'HEAD:a.txt'])}tail\n` }, 'Mia', 'tail');
   await merge(['whole'], 'Max');
+  // 5. A line deleted on main right before a line every parent has, and a line the side added
+  // right after it: `-c -U0` leaves that shared line out of the hunk but starts the hunk's range
+  // at it, one line early (combine-diff.c "null context"); blame's plain diffs do not.
+  const base = Array.from({ length: 12 }, (_, i) => `d line ${i + 1}`);
+  await commit({ 'd.txt': base.join('\n') + '\n' }, 'Ann', 'add d');
+  await git(p, ['switch', '-q', '-c', 'null-context']);
+  await commit({ 'd.txt': [...base.slice(0, 4), 'side line', ...base.slice(4)].join('\n') + '\n' }, 'Sid', 'side adds a line');
+  await git(p, ['switch', '-q', 'main']);
+  await commit({ 'd.txt': [...base.slice(0, 3), 'main line', ...base.slice(3)].join('\n') + '\n' }, 'Mia', 'main adds a line');
+  const merged = [...base.slice(0, 4), 'side line', ...base.slice(4)];
+  merged[10] = 'evil line';
+  await git(p, ['merge', '--no-ff', '--no-commit', '-q', 'null-context']);
+  await commitFiles(p, { 'd.txt': merged.join('\n') + '\n' }, { message: 'merge null-context, one line evil', author: who('Max', ++t) });
   return repo;
 }
 
@@ -180,7 +193,7 @@ describe('ownership', () => {
   it('the walk attributes merges itself, asking git only for a merge through a rename; binaries go to git blame', async () => {
     await withRepo(merges.path, async (repo) => {
       const own = await repo.ownership();
-      expect(own.walk.merges).toBe(4);
+      expect(own.walk.merges).toBe(5);
       // new/name.txt: renamed on main, edited on the side. -c runs without renames, so the walk
       // asks git for the rename and the blob diffs of that one file.
       expect(own.walk.unknown).toEqual({ binary: 0, inconsistent: 0, 'merge-rename': 0, boundary: 0 });
