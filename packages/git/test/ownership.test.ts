@@ -113,7 +113,11 @@ async function createRenameRepo(): Promise<TempRepo> {
   const s2 = edit(s1, Array.from({ length: 40 }, (_, i) => i * 2 + 1), 'other');
   await commit({ 'x.txt': text(x), 's1.txt': text(s1), 's2.txt': text(s2), 'keep.txt': text(base(10, 'k')) }, 'Ann', 'root');
   // One source, two copies: y1 is git log's rename, y2 blame's.
-  await commit({ 'x.txt': null, 'y1.txt': text(edit(x, [4], 'one')), 'y2.txt': text(edit(x, [10, 11, 12, 13, 14, 15, 16, 17], 'two')) }, 'Bob', 'copy x twice');
+  await commit(
+    { 'x.txt': null, 'y1.txt': text(edit(x, [4], 'one')), 'y2.txt': text(edit(x, [10, 11, 12, 13, 14, 15, 16, 17], 'two')), 'new.txt': text(base(30, 'new')) },
+    'Bob',
+    'copy x twice',
+  );
   // Two sources, two destinations: d2's best source is s1, which git log gives to d1.
   await commit({ 's1.txt': null, 's2.txt': null, 'd1.txt': text(edit(s1, [3], 'd1')), 'd2.txt': text(edit(s1, [5, 6, 7, 8, 9], 'd2')) }, 'Cy', 'contest');
   // A merge whose side parent has z.txt, gone in the merge, copied twice on main; the merge puts

@@ -321,17 +321,19 @@ function askGit(repo: RepoLocation, maxFileSize: number | undefined, concurrency
       }
       return hunks;
     },
-    renameSource(parent, commit, path, sources) {
+    renames(parent, commit, targets, sources) {
       return limit(async () => {
         const from = sources ?? (await deletedSince(parent, commit));
-        // Blame's search for this one file: the diff limited to it and every deleted file, so
-        // that git's rename detection has this one destination (blame.c find_rename).
-        const spec = [path, ...from];
-        if (from.length === 0 || spec.some((p) => p.includes('\uFFFD')) || spec.reduce((n, p) => n + Buffer.byteLength(p) + 1, 0) > MAX_PATHSPEC_BYTES) {
-          return (await pairsOf(parent, commit)).get(path);
+        // The diff limited to the targets and the deleted files: git's rename detection sees
+        // only those destinations (with one target, blame.c find_rename's search).
+        const spec = [...targets, ...from];
+        if (from.length === 0) return new Map<string, string>();
+        if (spec.some((p) => p.includes('\uFFFD')) || spec.reduce((n, p) => n + Buffer.byteLength(p) + 1, 0) > MAX_PATHSPEC_BYTES) {
+          // Not expressible as a pathspec (argv size, a path that is not UTF-8): the whole commit's pairing.
+          const all = await pairsOf(parent, commit);
+          return new Map(targets.flatMap((t) => (all.has(t) ? [[t, all.get(t)!] as const] : [])));
         }
-        const out = await gitOutput(['--literal-pathspecs', 'diff-tree', '-r', '-M', '-z', '--raw', '--no-abbrev', parent, commit, '--', ...spec], run);
-        return renamePairs(out).get(path);
+        return renamePairs(await gitOutput(['--literal-pathspecs', 'diff-tree', '-r', '-M', '-z', '--raw', '--no-abbrev', parent, commit, '--', ...spec], run));
       });
     },
   };

@@ -21,11 +21,12 @@ export interface ReplayGit {
   /** Hunks of a plain zero-context diff from one blob to another (as `git diff`), or null when git finds them binary. */
   diff(from: string, to: string): Promise<number[] | null>;
   /**
-   * The path in `parent` that `git blame` follows `path` in `commit` to (blame.c find_rename): the
-   * best of the files deleted since `parent` (`sources` when the caller knows them) for this one
-   * file, whatever the commit's own rename detection paired with other files.
+   * git's rename detection between `parent` and `commit` limited to the files `targets` and the
+   * files deleted since `parent` (`sources` when the caller knows them): destination -> source.
+   * With one target it is `git blame`'s search for that file (blame.c find_rename): the best of
+   * the deleted files for it alone, whatever the commit's own detection paired with other files.
    */
-  renameSource(parent: string, commit: string, path: string, sources?: readonly string[]): Promise<string | undefined>;
+  renames(parent: string, commit: string, targets: readonly string[], sources?: readonly string[]): Promise<Map<string, string>>;
 }
 
 /** Git's empty blob: a diff from it gives a file's whole length. */
@@ -163,24 +164,30 @@ export class Replay {
   }
 
   /**
-   * Added and renamed files whose source `git blame` may pick differently from the commit's own
-   * rename detection, with blame's pick (undefined: none), where it differs. git log pairs sources
-   * and destinations one to one over the whole commit; blame searches every deleted file for the
-   * one file it follows. They can only differ when a commit has two or more destinations and a
-   * source; an exact rename whose blob no other source has is blame's pick too.
+   * Added and renamed files whose source `git blame` picks differently from the commit's own
+   * rename detection, with blame's pick (undefined: none). git log pairs a commit's deleted and
+   * added files one to one, best pairs first; blame searches every deleted file for the one file
+   * it follows. A source nobody took would have been paired with an added file it fits, so only
+   * a source another file took can make a difference: none without renames; for renamed files,
+   * another rename's source (asked file by file, except an exact rename whose blob no other
+   * source has); for added files, a renamed file's source (first one search for all of them
+   * against those sources: when it pairs nothing, neither would blame's).
    */
   private async followed(parent: string, sha: string, raw: readonly RawEntry[]): Promise<Map<string, string | undefined>> {
     const out = new Map<string, string | undefined>();
-    const targets = raw.filter((e) => (e.status === 'A' || e.status === 'R') && kindOf(e.toMode) !== 'gitlink');
-    const sources = raw.filter((e) => e.status === 'D' || e.status === 'R');
-    if (targets.length < 2 || sources.length === 0) return out;
+    const renamed = raw.filter((e) => e.status === 'R' && kindOf(e.toMode) !== 'gitlink');
+    if (renamed.length === 0) return out;
+    const added = raw.filter((e) => e.status === 'A' && kindOf(e.toMode) !== 'gitlink');
+    const sources = raw.filter((e) => e.status === 'D' || e.status === 'R').map((e) => e.fromPaths[0]!);
+    const taken = renamed.map((e) => e.fromPaths[0]!);
     const blobs = new Map<string, number>();
-    for (const e of sources) blobs.set(e.fromBlobs[0]!, (blobs.get(e.fromBlobs[0]!) ?? 0) + 1);
-    const from = sources.map((e) => e.fromPaths[0]!);
-    const asked = targets.filter((e) => !(e.status === 'R' && e.fromBlobs[0] === e.toBlob && blobs.get(e.toBlob) === 1));
-    const picks = await Promise.all(asked.map((e) => this.git.renameSource(parent, sha, e.toPath, from)));
+    for (const e of raw) if (e.status === 'D' || e.status === 'R') blobs.set(e.fromBlobs[0]!, (blobs.get(e.fromBlobs[0]!) ?? 0) + 1);
+    const asked = renamed.length < 2 ? [] : renamed.filter((e) => !(e.fromBlobs[0] === e.toBlob && blobs.get(e.toBlob) === 1));
+    if (added.length === 1 || (added.length > 1 && (await this.git.renames(parent, sha, added.map((e) => e.toPath), taken)).size > 0)) asked.push(...added);
+    const picks = await Promise.all(asked.map((e) => this.git.renames(parent, sha, [e.toPath], sources)));
     asked.forEach((e, i) => {
-      if (picks[i] !== (e.status === 'R' ? e.fromPaths[0] : undefined)) out.set(e.toPath, picks[i]);
+      const pick = picks[i]!.get(e.toPath);
+      if (pick !== (e.status === 'R' ? e.fromPaths[0] : undefined)) out.set(e.toPath, pick);
     });
     return out;
   }
@@ -219,7 +226,7 @@ export class Replay {
     for (let k = 0; k < parents.length; k++) {
       if (origins[k] || parents[k]!.has(path)) continue;
       const paired = entry.status === 'R' ? entry.fromPaths[0] : undefined;
-      const source = k === 0 ? (followed.has(path) ? followed.get(path) : paired) : await this.git.renameSource(parentShas[k]!, sha, path);
+      const source = k === 0 ? (followed.has(path) ? followed.get(path) : paired) : (await this.git.renames(parentShas[k]!, sha, [path])).get(path);
       const file = source === undefined ? undefined : parents[k]!.get(source);
       if (!file || file.kind !== kind) continue;
       if (file.blob === entry.toBlob) return file.owners;
