@@ -8,7 +8,7 @@
 // @rnx-kit/third-party-notices from the bundles' source maps; the maps are not shipped.
 import { writeThirdPartyNotices } from '@rnx-kit/third-party-notices';
 import { build } from 'esbuild';
-import { appendFile, chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const { version } = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
@@ -27,10 +27,16 @@ const common = {
   logLevel: 'warning',
 };
 
+// Split: what only some commands need (the queue's BullMQ and ioredis, Arrow, mine, the report)
+// sits in chunks loaded by import() when such a command runs, so every start parses less. The
+// chunks stay beside gitfleet.js: code in them finds the workers next to itself (import.meta.url).
+await rm('dist', { recursive: true, force: true });
 await build({
   ...common,
   entryPoints: { gitfleet: 'src/main.ts' },
   outdir: 'dist',
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
 });
 await build({
@@ -51,7 +57,7 @@ await build({
 });
 await chmod('dist/gitfleet.js', 0o755);
 
-const maps = ['dist/gitfleet.js.map', 'dist/worker.js.map', 'dist/ai-diff-worker.js.map', 'dist/git-worker.js.map'];
+const maps = (await readdir('dist')).filter((f) => f.endsWith('.js.map')).map((f) => `dist/${f}`);
 const sections = await Promise.all(maps.map(async (file) => ({ map: JSON.parse(await readFile(file, 'utf8')) })));
 await writeFile('dist/bundles.map', JSON.stringify({ version: 3, sections }));
 await writeThirdPartyNotices({

@@ -1,8 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { tableToIPC, type Table } from 'apache-arrow';
-import { resultToArrow } from './arrow.js';
+import type { Table } from 'apache-arrow';
 import { bindValues, Duck, queryFailure, type SqlParams } from './duck.js';
 import { AbortError, DatasetClosedError, DatasetNotFoundError, InvalidOptionError, throwIfAborted, UnfinishedPublishError, UnknownTableError } from './errors.js';
 import { pendingJournals, recover } from './journal.js';
@@ -176,12 +175,16 @@ export class Dataset {
    */
   async arrow(sql: string, params?: SqlParams, options: QueryOptions = {}): Promise<Table> {
     this.assertOpen();
+    // apache-arrow loads on first use: most callers never ask for Arrow.
+    const { resultToArrow } = await import('./arrow.js');
     return this.duck.with(options.signal, async (connection) => resultToArrow(await connection.stream(sql, bindValues(params)), options.signal));
   }
 
   /** The result of a query as Arrow IPC bytes (`stream` format by default, or `file`). */
   async arrowIPC(sql: string, params?: SqlParams, options: QueryOptions & { format?: 'stream' | 'file' } = {}): Promise<Uint8Array> {
-    return tableToIPC(await this.arrow(sql, params, options), options.format ?? 'stream');
+    const table = await this.arrow(sql, params, options);
+    const { tableToIPC } = await import('apache-arrow');
+    return tableToIPC(table, options.format ?? 'stream');
   }
 
   /**

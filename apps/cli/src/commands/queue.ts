@@ -1,10 +1,13 @@
-import { enqueueRun, queueStatus, redactUrl, startQueueWorker, type QueueWorkerEvent, type RunStatus } from '@gitfleet/queue';
+import type { QueueWorkerEvent, RunStatus } from '@gitfleet/queue';
 import { z } from 'zod';
 import { parseOptions, positiveInt, type RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { createWaitNotice } from '../forge/wait-notice.js';
 import { note, safe, table, write } from '../output.js';
 import { printRun, type MineCliOptions, type MineCommandInput } from './mine.js';
+
+/** The queue (BullMQ, ioredis: a third of the bundle) loads only when a queue command runs. */
+const loadQueue = (): Promise<typeof import('@gitfleet/queue')> => import('@gitfleet/queue');
 
 /**
  * `gitfleet mine <sources> --out <dir> --queue <url>`: list the fleet, enqueue it (one job per
@@ -15,6 +18,7 @@ export async function queuedMineCommand(input: MineCommandInput, queue: { queue:
   const { jobs, cloneJobs } = input.options;
   if (jobs !== undefined || cloneJobs !== undefined) note('--jobs and --clone-jobs are the workers\' settings with --queue (gitfleet worker --concurrency): ignored here');
   const { jobs: _jobs, cloneJobs: _cloneJobs, ...options } = input.options;
+  const { enqueueRun, redactUrl } = await loadQueue();
   const run = await enqueueRun(input.sources, {
     ...options,
     queue: queue.queue,
@@ -42,6 +46,7 @@ export async function queuedMineCommand(input: MineCommandInput, queue: { queue:
 
 /** `gitfleet mine --status --queue <url> [--out <dir>]`: the runs of the queue. */
 export async function statusCommand(options: { queue: string; out: string | undefined; format: MineCliOptions['format'] }): Promise<number> {
+  const { queueStatus } = await loadQueue();
   const runs = await queueStatus({ queue: options.queue, ...(options.out !== undefined ? { out: options.out } : {}) });
   if (options.format !== 'table') {
     const plain = runs.map(({ summary, ...rest }) => (summary ? { ...rest, summary: { ...summary, results: undefined } } : rest));
@@ -92,6 +97,7 @@ export async function workerCommand(raw: unknown, ctx: RunContext): Promise<numb
     const line = describe(event);
     if (line !== undefined) process.stderr.write(`gitfleet worker: ${safe(line)}\n`);
   };
+  const { startQueueWorker, redactUrl } = await loadQueue();
   const worker = startQueueWorker({
     queue,
     ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
