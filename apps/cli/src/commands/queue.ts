@@ -1,3 +1,4 @@
+import type * as Queue from '@gitfleet/queue';
 import type { QueueWorkerEvent, RunStatus } from '@gitfleet/queue';
 import { z } from 'zod';
 import { parseOptions, positiveInt, type RunContext } from '../context.js';
@@ -7,7 +8,7 @@ import { note, safe, table, write } from '../output.js';
 import { printRun, type MineCliOptions, type MineCommandInput } from './mine.js';
 
 /** The queue (BullMQ, ioredis: a third of the bundle) loads only when a queue command runs. */
-const loadQueue = (): Promise<typeof import('@gitfleet/queue')> => import('@gitfleet/queue');
+const loadQueue = (): Promise<typeof Queue> => import('@gitfleet/queue');
 
 /**
  * `gitfleet mine <sources> --out <dir> --queue <url>`: list the fleet, enqueue it (one job per
