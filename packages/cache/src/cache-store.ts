@@ -49,6 +49,8 @@ export interface CleanResult {
 const KEY = /^[0-9a-f]{16,128}$/;
 /** After eviction the cache holds at most this share of the limit, so the next runs do not evict again at once. */
 const EVICT_TO = 0.9;
+/** Room kept for the ledger file (usage.json: about 100 bytes at most). */
+const LEDGER_BYTES = 128;
 /** The ledger is rebuilt by a full scan this often, which also counts files left by killed runs. */
 const RESCAN_MS = 86_400_000;
 /** Last use is kept to the minute: a hit within a minute of the last use skips the extra write. */
@@ -225,7 +227,7 @@ export class CacheStore {
     if (added === 0) {
       // Nothing written, but the limit may have been lowered since: evict then too.
       const ledger = await readLedger(this.dir);
-      if (!ledger || ledger.bytes <= this.maxSize) return;
+      if (!ledger || ledger.bytes + LEDGER_BYTES <= this.maxSize) return;
     }
     this.#pending = 0;
     try {
@@ -240,9 +242,10 @@ export class CacheStore {
         } else {
           ledger = { bytes: Math.max(0, previous.bytes + added), scannedAt: previous.scannedAt };
         }
-        if (ledger.bytes > this.maxSize) {
+        // The ledger file itself (usage.json) takes room under the limit too.
+        if (ledger.bytes + LEDGER_BYTES > this.maxSize) {
           files ??= await scanCache(this.dir);
-          ledger = { bytes: await evict(files, Math.floor(this.maxSize * EVICT_TO), now), scannedAt: now };
+          ledger = { bytes: await evict(files, Math.floor(this.maxSize * EVICT_TO) - LEDGER_BYTES, now), scannedAt: now };
         }
         await writeLedger(this.dir, ledger);
       });

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { createTempDir, DAMAGE_KINDS, damageFile, type TempDir } from '@gitfleet/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodeEntry } from '../src/entry-format.js';
 import { createCacheStore, formatSize, hashKey, parseAge, parseSize, type CacheStore } from '../src/index.js';
 
 let dir: TempDir;
@@ -109,6 +110,21 @@ describe('entries', () => {
 
 describe('size limit', () => {
   const value = (i: number) => ({ i, pad: 'x'.repeat(900) }); // ~1.1 KB an entry with its frame
+
+  it('counts its own ledger file in the limit: entries just under it plus usage.json never pass it', async () => {
+    const maxSize = 4_000;
+    // One entry whose file is 20 bytes under the limit: with the ledger beside it, the directory is over.
+    const k = key('near-limit');
+    const pad = (n: number): string => 'x'.repeat(n);
+    const size = (n: number): number => encodeEntry('blame', k, JSON.stringify({ pad: pad(n) })).length;
+    let n = maxSize - 20 - size(0);
+    while (size(n) > maxSize - 20) n--;
+    expect(size(n)).toBe(maxSize - 20);
+    const cache = createCacheStore({ dir: dir.path, maxSize });
+    await cache.putJson('blame', k, { pad: pad(n) });
+    await cache.flush();
+    expect(await diskSize()).toBeLessThanOrEqual(maxSize);
+  });
 
   it('evicts the least recently used entries when a flush finds the cache over the limit; a hit counts as a use', async () => {
     const cache = createCacheStore({ dir: dir.path, maxSize: 8_000 });
