@@ -186,8 +186,9 @@ describe('gitfleet mine github:<org>', { timeout: 300_000 }, () => {
     await expectExact(data);
   });
 
-  it('kill -9 of the whole process group mid-extraction and right after a publish, then a rerun: complete, no duplicate, no partial repository', async () => {
-    const data = join(root.path, 'data-kill');
+  // Kill points hit by polling a live run; retried when a poll misses its moment on a loaded machine.
+  it('kill -9 of the whole process group mid-extraction and right after a publish, then a rerun: complete, no duplicate, no partial repository', { retry: 2 }, async () => {
+    const data = join(root.path, `data-kill-${String(Date.now())}`);
     // Slow transfers keep the run going while it is killed.
     for (const name of GOOD) git_.configure(`acme/${name}.git`, { latencyMs: 150, bytesPerSecond: 256 * 1024 });
     try {
