@@ -5,12 +5,13 @@ import type { CacheStore } from '@gitfleet/cache';
 import { hashKey } from '../cache.js';
 import { bulkBlame, type BlameTarget } from '../bulk-blame.js';
 import type { GitEngine, RepoLocation } from '../engines/engine.js';
+import { parseLsTree } from '../engines/cli/engine.js';
 import { gitOutput, gitText } from '../engines/cli/run.js';
 import { AbortError, InvalidOptionError } from '../errors.js';
 import { OwnershipTally, type BlameSummary, type FileOwnership } from '../summary.js';
 import type { ProgressEvent, TreeFile } from '../types.js';
 import { kindOf } from './records.js';
-import { Replay, type ReplayGit, type ReplayStats, type TreeState } from './replay.js';
+import { Replay, type FileState, type ReplayGit, type ReplayStats, type TreeState } from './replay.js';
 import { childCounts, listWalk, replayWalk, type WalkCommit } from './walk.js';
 
 /** Part of every cache key: entries of another format are never read. */
@@ -357,17 +358,7 @@ function renamePairs(out: Buffer): Map<string, string> {
 /** A commit outside the walk without a cached state: its files, owners unknown. */
 async function boundaryTree(repo: RepoLocation, sha: string, signal?: AbortSignal): Promise<TreeState> {
   const out = await gitOutput(['ls-tree', '-r', '-z', '--full-tree', sha], { cwd: repo.root, signal });
-  const tree: TreeState = new Map();
-  let start = 0;
-  while (start < out.length) {
-    let end = out.indexOf(0, start);
-    if (end === -1) end = out.length;
-    const tab = out.indexOf(0x09, start);
-    const [mode = '', , id = ''] = out.toString('latin1', start, tab).split(' ');
-    tree.set(out.toString('utf8', tab + 1, end), { blob: id, kind: kindOf(mode), owners: null });
-    start = end + 1;
-  }
-  return tree;
+  return new Map(parseLsTree(out).map((f): [string, FileState] => [f.path, { blob: f.id, kind: kindOf(f.mode), owners: null }]));
 }
 
 /** Which files of the tree to report: like `blame`'s `paths`, then `exclude`. */
