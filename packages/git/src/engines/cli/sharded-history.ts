@@ -12,6 +12,8 @@ export const DEFAULT_SHARD_SIZE = 2000;
 export const DEFAULT_SHARD_MIN_COMMITS = 3000;
 /** Output a shard buffers ahead of the reader (git then waits on its pipe). */
 const SHARD_BUFFER_BYTES = 16 * 1024 * 1024;
+/** Longest stretch of parsing between two turns of the event loop. */
+const TURN_MS = 4;
 
 interface ShardPlan {
   size: number;
@@ -113,7 +115,18 @@ export async function* historyTokens(
       maxBufferBytes: SHARD_BUFFER_BYTES,
       signal,
     });
-    for await (const [output] of outputs) yield* nulTokens(output!);
+    // Parsing runs in microtasks between pipe reads: give libuv a turn every few ms so the shards'
+    // pipes (64 KiB each) are drained and their gits keep working while this thread parses.
+    let turn = performance.now();
+    for await (const [output] of outputs) {
+      for await (const tokens of nulTokens(output!)) {
+        yield tokens;
+        if (performance.now() - turn > TURN_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          turn = performance.now();
+        }
+      }
+    }
   } finally {
     await listing.return?.(undefined);
   }
