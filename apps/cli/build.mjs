@@ -1,6 +1,6 @@
 // Bundles the CLI into dist/gitfleet.js, plus the workers it starts: es-git's (dist/worker.js),
-// ai-diff's (dist/ai-diff-worker.js, found by src/hook/generate-message.ts) and mine's git helper
-// process (dist/git-worker.js).
+// ai-diff's (dist/ai-diff-worker.js, found by src/hook/generate-message.ts), mine's git helper
+// process (dist/git-worker.js) and the ownership walk's thread (dist/ownership-worker.js).
 // es-git and @duckdb/node-api (native addons), tinypool (which loads its own worker entry) and
 // gpt-tokenizer (its encoding tables are megabytes that only a large change needs, required on
 // first use) stay external.
@@ -53,6 +53,12 @@ await build({
 await build({
   ...common,
   entryPoints: { 'git-worker': fileURLToPath(import.meta.resolve('@gitfleet/mine/git-worker')) },
+  outdir: 'dist',
+});
+// The ownership walk's worker thread (@gitfleet/git finds it beside the chunk that starts it).
+await build({
+  ...common,
+  entryPoints: { 'ownership-worker': fileURLToPath(import.meta.resolve('@gitfleet/git/ownership-worker')) },
   outdir: 'dist',
 });
 await chmod('dist/gitfleet.js', 0o755);

@@ -110,3 +110,21 @@ export function isGitError(error: unknown): error is GitError {
   const code: unknown = error instanceof Error ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('GITFLEET_GIT_');
 }
+
+const CLASSES: Record<string, { prototype: GitError }> = {
+  NotARepositoryError,
+  UnknownRevisionError,
+  EngineUnavailableError,
+  GitCommandError,
+  InvalidOptionError,
+  AbortError,
+  BlameFileError,
+};
+
+/** A GitError again, of its own class, from its `toJSON()` (e.g. after crossing a worker thread). */
+export function reviveGitError(json: ReturnType<GitError['toJSON']>, options: { cause?: unknown } = {}): GitError {
+  const error = new GitError(json.code, json.message, { data: json.data, ...options });
+  Object.setPrototypeOf(error, (CLASSES[json.name] ?? GitError).prototype);
+  error.name = json.name;
+  return error;
+}

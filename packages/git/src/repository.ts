@@ -5,7 +5,8 @@ import picomatch from 'picomatch';
 import type { CacheStore } from '@gitfleet/cache';
 import { hashKey, openCache, type CacheOption } from './cache.js';
 import { bulkBlame, type BlameTarget } from './bulk-blame.js';
-import { computeOwnership, type OwnershipOptions, type OwnershipResult } from './ownership/ownership.js';
+import type { OwnershipOptions, OwnershipResult } from './ownership/ownership.js';
+import { cacheInit, ownershipInThread } from './ownership/thread.js';
 import { AbortError, InvalidOptionError } from './errors.js';
 import type { GitEngine, HistoryQuery, RepoLocation } from './engines/engine.js';
 import { EngineSet, type EngineSetOptions, type Operation } from './engines/engine-set.js';
@@ -261,15 +262,16 @@ export class Repository {
    */
   async ownership(options: OwnershipOptions = {}): Promise<OwnershipResult> {
     const engine = await this.engines.get('git');
-    return computeOwnership(
+    const { signal, onProgress, ...plain } = options;
+    return ownershipInThread(
       {
-        engine,
         repo: this.location,
-        cache: this.cache,
-        mailmapFingerprint: () => this.mailmapFingerprint(engine, options.signal),
+        cache: cacheInit(this.cache),
+        mailmapFingerprint: this.cache ? await this.mailmapFingerprint(engine, signal) : '',
         defaultMaxFileSize: DEFAULT_MAX_BLAME_FILE_SIZE,
+        options: plain,
       },
-      options,
+      { signal, onProgress },
     );
   }
 

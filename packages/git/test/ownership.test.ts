@@ -16,7 +16,10 @@ import {
   type TrickyRepo,
 } from '@gitfleet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRepository, summarizeBlame, type OwnershipResult, type Repository } from '../src/index.js';
+import { performance } from 'node:perf_hooks';
+import { createCliEngine } from '../src/engines/cli/engine.js';
+import { computeOwnership } from '../src/ownership/ownership.js';
+import { DEFAULT_MAX_BLAME_FILE_SIZE, InvalidOptionError, openRepository, summarizeBlame, UnknownRevisionError, type OwnershipResult, type Repository } from '../src/index.js';
 import { oracleBlame, oracleBlameLines } from './oracle.js';
 
 let tricky: TrickyRepo;
@@ -309,5 +312,31 @@ describe('ownership', () => {
       setTimeout(() => controller.abort(), 50);
       await expect(run).rejects.toMatchObject({ code: 'GITFLEET_GIT_ABORTED' });
     });
+  });
+
+  it('runs in a worker thread: the caller\'s event loop stays free; results, progress and typed errors come back', async () => {
+    // Event-loop utilization over the call: the share of the time this thread was busy. The same
+    // walk run on this thread (computeOwnership, what repo.ownership() did before) keeps it busy.
+    const busy = async <T>(run: () => Promise<T>): Promise<[number, T]> => {
+      const start = performance.eventLoopUtilization();
+      const result = await run();
+      return [performance.eventLoopUtilization(start).utilization, result];
+    };
+    const stages = new Set<string>();
+    const engine = createCliEngine();
+    const location = await engine.open(large.path);
+    const inThisThread = () => computeOwnership({ engine, repo: location, cache: undefined, mailmapFingerprint: () => Promise.resolve(''), defaultMaxFileSize: DEFAULT_MAX_BLAME_FILE_SIZE });
+    const [inline, expected] = await busy(inThisThread);
+    const [threaded, own] = await busy(() => withRepo(large.path, (repo) => repo.ownership({ onProgress: (stage) => stages.add(stage) })));
+    expect(own).toEqual(expected);
+    expect(stages.has('walk')).toBe(true);
+    expect(threaded).toBeLessThan(0.25);
+    expect(inline).toBeGreaterThan(2 * threaded);
+    await engine.close();
+    // Errors cross the thread as the classes they were.
+    const error = await withRepo(large.path, (repo) => repo.ownership({ rev: 'no-such-rev' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnknownRevisionError);
+    expect(error).toMatchObject({ code: 'GITFLEET_GIT_UNKNOWN_REVISION', message: 'unknown revision: no-such-rev', data: { rev: 'no-such-rev' } });
+    await expect(withRepo(large.path, (repo) => repo.ownership({ concurrency: 0 }))).rejects.toBeInstanceOf(InvalidOptionError);
   });
 });
