@@ -57,8 +57,8 @@ async function collect(iterable: AsyncIterable<QueueRunEvent>): Promise<QueueRun
 }
 
 // Fault injection on real processes and a real Redis (kills, restarts, signals) under a loaded CI
-// machine: a run that fails is retried once more in full before it counts (seen once: the Redis
-// restart run timed out and the next one saw its leftovers); a real loss fails every attempt.
+// machine: a run that fails is retried in full before it counts; a real loss fails every attempt.
+// (The one failure seen, the Redis restart timing out, had a cause: see that test.)
 describe('a queue run', { retry: 2 }, () => {
   it('on two worker processes writes the dataset in-process mine writes; a second coordinator on the same output is refused', async () => {
     const p = prefix();
@@ -124,7 +124,13 @@ describe('a queue run', { retry: 2 }, () => {
   it('Redis restarted mid-run (killed): workers and the coordinator reconnect and finish; nothing lost, nothing done twice', async () => {
     const p = prefix();
     const out = join(root.path, `redis-restart-${p}`);
-    const [a, b] = await Promise.all([worker(p, { concurrency: 1 }), worker(p, { concurrency: 1 })]);
+    // A job whose completion reached Redis just before the kill gets its reply lost; the resent
+    // script then finds nothing to finish, and the next job it had already moved to active for
+    // that worker is orphaned until its lock expires and a stalled check hands it back (seen 1 run
+    // in 8 with the 30 s defaults: the test timed out). Locks outlive the outage here; the check
+    // runs every second.
+    const settings = { concurrency: 1, lockDurationMs: 10_000, stalledIntervalMs: 1000 };
+    const [a, b] = await Promise.all([worker(p, settings), worker(p, settings)]);
     const run = await enqueueRun(urls(), { out, queue: redis.url, prefix: p, session: isolatedSession() });
     const watch = run.watch();
     const events = collect(watch);
