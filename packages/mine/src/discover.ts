@@ -27,6 +27,8 @@ export interface RepositoryJob {
   fullName?: string;
   /** The provider's default branch, when known. */
   defaultBranch?: string | null;
+  /** Size in KiB as the provider listed it, when known (work starts with the largest). */
+  sizeKb?: number;
   meta: RepositoryMeta;
 }
 
@@ -174,6 +176,7 @@ function fromProvider(repo: ProviderRepository, source: string): RepositoryJob {
       webUrl: repo.webUrl,
       language: repo.language,
       stars: repo.stars,
+      sizeKb: repo.sizeKb,
       createdAt: repo.createdAt,
       pushedAt: repo.pushedAt,
     },
@@ -203,6 +206,7 @@ function fromListing(repo: ListedRepository, source: string): RepositoryJob {
     job.fullName = repo.fullName;
   }
   if (repo.defaultBranch !== undefined) job.defaultBranch = repo.defaultBranch;
+  if (typeof repo.sizeKb === 'number') job.sizeKb = repo.sizeKb;
   return job;
 }
 

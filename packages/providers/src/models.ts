@@ -39,6 +39,11 @@ export interface Repository extends ProviderModel {
   language: string | null;
   stars: number;
   forks: number;
+  /**
+   * Size in KiB as GitHub reports it (`size`); null on GitLab, whose listings give sizes only to
+   * project members. A hint: work on a fleet starts with the largest.
+   */
+  sizeKb: number | null;
   /** GitHub counts open issues + open PRs; GitLab open issues only. */
   openIssues: number | null;
   topics: string[];

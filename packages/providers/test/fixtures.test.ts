@@ -75,6 +75,7 @@ describe('@octokit/fixtures replayed', () => {
       cloneUrl: 'https://github.com/octokit-fixture-org/hello-world.git',
       private: false,
       stars: 42,
+      sizeKb: 0,
     });
     expect(repo.topics.length).toBeGreaterThan(0);
   });

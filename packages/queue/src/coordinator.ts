@@ -195,7 +195,20 @@ async function listFleet(
     }
   }
   options.signal?.throwIfAborted();
-  return { children, repositories };
+  return { children: largestFirst(children), repositories };
+}
+
+/**
+ * Workers take jobs in the order they were added: the largest repositories (by the size their
+ * provider listed) go first, so a run does not end waiting on one big repository started last.
+ * Jobs of unknown size follow, in the order they were found.
+ */
+function largestFirst(children: FlowChildJob[]): FlowChildJob[] {
+  const size = (child: FlowChildJob): number => {
+    const data = child.data as RepositoryJobData;
+    return data.kind === 'repository' ? (data.job.sizeKb ?? -1) : -1;
+  };
+  return children.map((child, index) => ({ child, index, size: size(child) })).sort((a, b) => b.size - a.size || a.index - b.index).map((e) => e.child);
 }
 
 /** The job as it may be stored in Redis: no credentials in its URL or source. */

@@ -96,6 +96,22 @@ describe('a queue run', { retry: 2 }, () => {
     expect(await a.exit).toEqual({ code: 0, signal: null });
   });
 
+  it('workers take the largest repositories first (by the size the listing gives); those of unknown size follow in listed order', async () => {
+    const p = prefix();
+    const out = join(root.path, `largest-first-${p}`);
+    const listed = (name: string, sizeKb?: number): string => JSON.stringify({ cloneUrl: server.url(`${name}.git`), ...(sizeKb === undefined ? {} : { sizeKb }) });
+    const sources = [listed('gen-1', 10), listed('gen-2'), listed('tricky', 500), listed('gen-3', 50)];
+    const run = await enqueueRun(sources, { out, queue: redis.url, prefix: p, session: isolatedSession() });
+    // One worker taking one job at a time, started after the whole run is queued.
+    const w = await worker(p, { concurrency: 1 });
+    const summary = await run.watch().summary;
+    await run.close();
+    expect(summary).toMatchObject({ repositories: 4, published: 4, failed: 0 });
+    const order = w.events.filter((e) => e.type === 'started').map((e) => e.repository);
+    expect(order).toEqual(['tricky', 'gen-3', 'gen-1', 'gen-2'].map((n) => server.url(`${n}.git`)));
+    await w.kill('SIGTERM');
+  });
+
   it('kill -9 of a worker mid-job: the job is taken over once its lock expired; the dataset is complete, no duplicate rows', async () => {
     const p = prefix();
     const out = join(root.path, `kill-9-${p}`);

@@ -21,6 +21,8 @@ export interface ListedRepository {
   webUrl?: string;
   language?: string | null;
   stars?: number;
+  /** Size in KiB as the provider reported it: work on the fleet starts with the largest. */
+  sizeKb?: number | null;
   createdAt?: string;
   pushedAt?: string | null;
 }
@@ -124,6 +126,7 @@ function fromJson(value: unknown, where: string, spec: string): FleetSource {
   const flags = ['private', 'fork', 'archived'] as const;
   for (const key of flags) if (typeof item[key] === 'boolean') repository[key] = item[key];
   if (typeof item['stars'] === 'number') repository.stars = item['stars'];
+  if ((typeof item['sizeKb'] === 'number' && item['sizeKb'] >= 0) || item['sizeKb'] === null) repository.sizeKb = item['sizeKb'];
   return { kind: 'listing', spec: clip(spec), repository };
 }
 

@@ -44,6 +44,7 @@ export function toRepository(raw: Json): Repository {
     language: str(raw, 'language'),
     stars: num(raw, 'stargazers_count') ?? 0,
     forks: num(raw, 'forks_count') ?? 0,
+    sizeKb: num(raw, 'size'),
     openIssues: num(raw, 'open_issues_count'),
     topics: strings(raw['topics']),
     createdAt: str(raw, 'created_at') ?? '',

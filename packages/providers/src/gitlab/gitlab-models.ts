@@ -41,6 +41,7 @@ export function toRepository(raw: Json): Repository {
     language: null,
     stars: num(raw, 'star_count') ?? 0,
     forks: num(raw, 'forks_count') ?? 0,
+    sizeKb: null,
     openIssues: num(raw, 'open_issues_count'),
     topics: strings(raw['topics'] ?? raw['tag_list']),
     createdAt: str(raw, 'created_at') ?? '',
