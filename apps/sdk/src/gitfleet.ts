@@ -613,7 +613,8 @@ export class GitFleet {
    * self-contained file with commits per month, top authors, ownership and bus factor, churn
    * hotspots, an activity heatmap, languages and a drill-down to each repository; it opens from
    * `file://` and loads nothing. `source` is a dataset directory or a dataset opened with
-   * {@link GitFleet.openDataset}. The file appears whole or not at all.
+   * {@link GitFleet.openDataset}. The file appears whole or not at all. `onProgress` hears
+   * `('collect', { done, total })` as the dataset's queries finish, then `('write', { done })` in bytes.
    *
    * @example
    * ```js

@@ -94,8 +94,19 @@ describe('GitFleet: datasets', () => {
     const gf = createGitFleet({ cache: false });
     try {
       const file = join(home.path, 'report.html');
-      const result = await gf.report(dir, file, { title: 'Acme <fleet>', generatedTime: 0 });
+      const stages: string[] = [];
+      let written = 0;
+      const result = await gf.report(dir, file, {
+        title: 'Acme <fleet>',
+        generatedTime: 0,
+        onProgress: (stage, e) => {
+          if (stages.at(-1) !== stage) stages.push(stage);
+          if (stage === 'write') written = e.done;
+        },
+      });
       const html = await readFile(file, 'utf8');
+      expect(stages).toEqual(['collect', 'write']);
+      expect(written).toBe(result.bytes);
       // The bot's commit is left out unless asked for, as in `gitfleet report`.
       expect(result).toMatchObject({ file, bytes: Buffer.byteLength(html), repositories: 2, commits: 2 });
       expect(html).toMatch(/^<!doctype html>/);

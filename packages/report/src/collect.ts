@@ -207,31 +207,42 @@ export async function collect(dataset: Dataset, o: ResolvedReportOptions): Promi
 async function collectWith(dataset: Dataset, o: ResolvedReportOptions, signal: AbortSignal | undefined): Promise<ReportData> {
   const bots = { include_bots: o.includeBots };
   const q = (sql: string, params: Record<string, unknown> = {}): Promise<DatasetRow[]> => dataset.query(sql, params, signal ? { signal } : {});
-  const [hasOwnership] = await q(SQL.HAS_OWNERSHIP);
-  const byLines = hasOwnership?.['present'] === true;
+  let byLines = false;
   // The commits, read once into a table of the dataset's in-memory database, dropped at the end.
   const table = `gitfleet_report_${randomBytes(6).toString('hex')}`;
+  const queries: (() => Promise<DatasetRow[]>)[] = [
+    () => q(SQL.repositoriesSql(table), bots),
+    () => q(SQL.repositoryTimeSql(table), bots),
+    () => q(SQL.fleetTimeSql(table), bots),
+    () => q(SQL.repositoryAuthorsByCommitsSql(table), { ...bots, top: o.top }),
+    () => q(SQL.REPOSITORY_OWNERS, { ...bots, top: o.top, threshold: o.threshold }),
+    () => q(SQL.hotspotsSql(table), { ...bots, top: o.top, fleet_top: o.top * 3 }),
+    () => q(byLines ? SQL.KINDS_BY_LINES : SQL.KINDS_BY_CHANGES),
+    () => q(SQL.PULL_REQUEST_ACTIVITY, bots),
+    () => q(SQL.ISSUE_ACTIVITY, bots),
+    () => q(SQL.recentCommitsSql(table), { ...bots, recent: o.recentCommits }),
+    () => q(SQL.FLEET_AUTHORS, { ...bots, max_authors: o.maxAuthors, top: o.top }),
+    () => q(SQL.AUTHOR_COUNTS),
+    () => q(SQL.ERRORS),
+  ];
+  // Progress: the two steps that prepare the queries, then each query as it finishes.
+  let done = 0;
+  const tick = (): void => o.onProgress?.('collect', { done: ++done, total: queries.length + 2 });
+  const [hasOwnership] = await q(SQL.HAS_OWNERSHIP);
+  byLines = hasOwnership?.['present'] === true;
+  tick();
   await q(SQL.commitsTableSql(table));
+  tick();
   let results: DatasetRow[][];
   let map: LanguageMap;
   try {
     // Two at a time: DuckDB spreads each query over its threads already.
-    const queries: (() => Promise<DatasetRow[]>)[] = [
-      () => q(SQL.repositoriesSql(table), bots),
-      () => q(SQL.repositoryTimeSql(table), bots),
-      () => q(SQL.fleetTimeSql(table), bots),
-      () => q(SQL.repositoryAuthorsByCommitsSql(table), { ...bots, top: o.top }),
-      () => q(SQL.REPOSITORY_OWNERS, { ...bots, top: o.top, threshold: o.threshold }),
-      () => q(SQL.hotspotsSql(table), { ...bots, top: o.top, fleet_top: o.top * 3 }),
-      () => q(byLines ? SQL.KINDS_BY_LINES : SQL.KINDS_BY_CHANGES),
-      () => q(SQL.PULL_REQUEST_ACTIVITY, bots),
-      () => q(SQL.ISSUE_ACTIVITY, bots),
-      () => q(SQL.recentCommitsSql(table), { ...bots, recent: o.recentCommits }),
-      () => q(SQL.FLEET_AUTHORS, { ...bots, max_authors: o.maxAuthors, top: o.top }),
-      () => q(SQL.AUTHOR_COUNTS),
-      () => q(SQL.ERRORS),
-    ];
-    [results, map] = await Promise.all([inLanes(queries, 2), languageMap()]);
+    const counted = queries.map((run) => async () => {
+      const rows = await run();
+      tick();
+      return rows;
+    });
+    [results, map] = await Promise.all([inLanes(counted, 2), languageMap()]);
   } finally {
     await dataset.query(`DROP TABLE IF EXISTS ${table}`);
   }

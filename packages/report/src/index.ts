@@ -6,7 +6,7 @@ export { thirdPartyNotices } from './notices.js';
 export { REPORT_DATA_VERSION } from './report-data.js';
 export { ReportError, InvalidReportOptionError, ReportIOError, ReportAbortedError } from './errors.js';
 export type { ReportErrorCode } from './errors.js';
-export type { ReportOptions } from './options.js';
+export type { ReportOptions, ReportProgress, ReportStage } from './options.js';
 export type { ReportSource, WriteReportResult } from './render.js';
 export type {
   ReportData,

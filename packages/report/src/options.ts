@@ -16,12 +16,28 @@ export interface ReportOptions {
   /** The time the report says it was generated (default: now), for reproducible files. */
   generatedTime?: Date | number;
   signal?: AbortSignal;
+  /**
+   * `('collect', { done, total })` as the dataset's queries finish, then `('write', { done })`
+   * with the bytes written (writeReport only).
+   */
+  onProgress?: (stage: ReportStage, event: ReportProgress) => void;
 }
 
-export type ResolvedReportOptions = Required<Omit<ReportOptions, 'title' | 'signal' | 'generatedTime'>> & {
+/** The steps of making a report that report progress. */
+export type ReportStage = 'collect' | 'write';
+
+export interface ReportProgress {
+  /** Queries finished (collect), bytes written (write). */
+  done: number;
+  /** Queries in all (collect). */
+  total?: number;
+}
+
+export type ResolvedReportOptions = Required<Omit<ReportOptions, 'title' | 'signal' | 'generatedTime' | 'onProgress'>> & {
   title: string | undefined;
   generatedTime: number;
   signal: AbortSignal | undefined;
+  onProgress: ReportOptions['onProgress'] | undefined;
 };
 
 const DEFAULTS = { includeBots: false, threshold: 0.5, top: 15, maxAuthors: 500, recentCommits: 8 } satisfies Partial<ReportOptions>;
@@ -52,5 +68,6 @@ export function resolveOptions(options: ReportOptions = {}): ResolvedReportOptio
     recentCommits: integer('recentCommits', options.recentCommits ?? DEFAULTS.recentCommits, 0, 1000),
     generatedTime: Math.floor(ms / 1000),
     signal: options.signal,
+    onProgress: options.onProgress,
   };
 }

@@ -99,6 +99,7 @@ export async function writeReport(source: ReportSource, file: string, options: R
       if (failure) break;
       bytes += Buffer.byteLength(chunk);
       if (!out.write(chunk)) await once(out, 'drain');
+      o.onProgress?.('write', { done: bytes });
     }
     out.end();
     await once(out, 'close');

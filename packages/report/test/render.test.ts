@@ -86,6 +86,22 @@ describe('writeReport', () => {
     expect(await readdir(join(tmp.path, 'out'))).toEqual(['report.html']);
   });
 
+  it('reports progress: each query of the dataset as it finishes, then the bytes written', async () => {
+    const events: [string, number, number | undefined][] = [];
+    const file = join(tmp.path, 'progress.html');
+    const result = await writeReport(facts.dir, file, { generatedTime: 0, onProgress: (stage, e) => events.push([stage, e.done, e.total]) });
+    const collect = events.filter(([stage]) => stage === 'collect');
+    const total = collect[0]![2]!;
+    expect(total).toBeGreaterThan(10);
+    expect(collect).toEqual(Array.from({ length: total }, (_, i) => ['collect', i + 1, total]));
+    const written = events.filter(([stage]) => stage === 'write').map(([, done]) => done);
+    expect(written.length).toBeGreaterThan(1);
+    expect(written).toEqual([...written].sort((a, b) => a - b));
+    expect(written.at(-1)).toBe(result.bytes);
+    // Collecting comes first, writing after.
+    expect(events.findIndex(([stage]) => stage === 'write')).toBe(total);
+  });
+
   it('fails with GITFLEET_REPORT_IO when the file cannot be written, and leaves nothing behind', async () => {
     const dir = join(tmp.path, 'missing-dir');
     await expect(writeReport(facts.dir, join(dir, 'report.html'))).rejects.toMatchObject({ code: 'GITFLEET_REPORT_IO', message: expect.stringContaining('missing-dir') });

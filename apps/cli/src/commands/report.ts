@@ -3,6 +3,7 @@ import { collectReportData, reportChunks, writeReport, type ReportOptions } from
 import { z } from 'zod';
 import { formatSize, parseOptions, positiveInt, type RunContext } from '../context.js';
 import { safe, write } from '../output.js';
+import { Progress } from '../progress.js';
 
 /** Report options `report` and `analyze --format html` share. */
 export const reportSchema = z.object({
@@ -31,8 +32,18 @@ export function reportOptions(opts: Omit<ReportCliOptions, 'output'>, ctx: RunCo
   };
 }
 
-/** Write the report of `source` to `output` (`-`: stdout) and say what was written. */
-export async function emitReport(source: Dataset | string, output: string, options: ReportOptions): Promise<void> {
+/** Write the report of `source` to `output` (`-`: stdout) and say what was written; a bar on a terminal meanwhile. */
+export async function emitReport(source: Dataset | string, output: string, reportOptions: ReportOptions): Promise<void> {
+  const progress = new Progress();
+  const options: ReportOptions = { ...reportOptions, onProgress: (stage, e) => progress.update(stage === 'collect' ? 'report queries' : 'report bytes', e) };
+  try {
+    await emit(source, output, options);
+  } finally {
+    progress.stop();
+  }
+}
+
+async function emit(source: Dataset | string, output: string, options: ReportOptions): Promise<void> {
   if (output === '-') {
     const dataset = typeof source === 'string' ? await openDataset(source, options.signal ? { signal: options.signal } : {}) : source;
     try {
