@@ -261,13 +261,13 @@ export class Repository {
    * ```
    */
   async ownership(options: OwnershipOptions = {}): Promise<OwnershipResult> {
-    const engine = await this.engines.get('git');
     const { signal, onProgress, ...plain } = options;
     return ownershipInThread(
       {
         repo: this.location,
         cache: cacheInit(this.cache),
-        mailmapFingerprint: this.cache ? await this.mailmapFingerprint(engine, signal) : '',
+        // The walk runs its own git engine over there; this one is only for the cache key.
+        mailmapFingerprint: this.cache ? await this.mailmapFingerprint(await this.engines.get('git'), signal) : '',
         defaultMaxFileSize: DEFAULT_MAX_BLAME_FILE_SIZE,
         options: plain,
       },

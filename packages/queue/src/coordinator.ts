@@ -208,7 +208,7 @@ function largestFirst(children: FlowChildJob[]): FlowChildJob[] {
     const data = child.data as RepositoryJobData;
     return data.kind === 'repository' ? (data.job.sizeKb ?? -1) : -1;
   };
-  return children.map((child, index) => ({ child, index, size: size(child) })).sort((a, b) => b.size - a.size || a.index - b.index).map((e) => e.child);
+  return [...children].sort((a, b) => size(b) - size(a)); // stable: equal sizes keep their order
 }
 
 /** The job as it may be stored in Redis: no credentials in its URL or source. */

@@ -207,6 +207,7 @@ export async function collect(dataset: Dataset, o: ResolvedReportOptions): Promi
 async function collectWith(dataset: Dataset, o: ResolvedReportOptions, signal: AbortSignal | undefined): Promise<ReportData> {
   const bots = { include_bots: o.includeBots };
   const q = (sql: string, params: Record<string, unknown> = {}): Promise<DatasetRow[]> => dataset.query(sql, params, signal ? { signal } : {});
+  // Known once HAS_OWNERSHIP has answered (below), before any query runs.
   let byLines = false;
   // The commits, read once into a table of the dataset's in-memory database, dropped at the end.
   const table = `gitfleet_report_${randomBytes(6).toString('hex')}`;
